@@ -1,0 +1,88 @@
+# articled: `make` builds ./articled; `make test` runs every test, plain and under
+# ASan/UBSan; `make run` serves data/articles/. See README.md.
+CC      ?= cc
+PKGS    := libmicrohttpd libcjson libcurl zlib
+B       ?= build
+SAN     ?= 0
+OPT     ?= -O2
+
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Werror
+CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) -I. $(shell pkg-config --cflags $(PKGS))
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+ifeq ($(SAN),1)
+CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRCS := $(filter-out server/main.c, \
+            $(wildcard server/*.c handlers/*.c models/*.c models/annotate/*.c config/*.c))
+GAZ      := $(sort $(wildcard models/annotate/gazetteers/*.tsv))
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/gazetteers.o
+SUPPORT  := $(patsubst %.c,$(B)/%.o,$(wildcard tests/support/*.c))
+TESTS    := $(patsubst %.c,$(B)/%,$(sort $(wildcard tests/unit/test_*.c tests/http/test_*.c)))
+EVALS    := $(patsubst %.c,$(B)/%,$(sort $(wildcard eval/*.c)))
+
+.PHONY: all run test check test-plain test-san eval bench clean format
+all: articled
+
+articled: $(B)/articled
+	cp $< $@
+
+$(B)/articled: $(B)/server/main.o $(B)/libarticled.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/libarticled.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/gen/gazetteers.c: tools/embed.sh $(GAZ)
+	@mkdir -p $(dir $@)
+	sh tools/embed.sh embedded_gazetteers $(GAZ) > $@
+
+$(B)/gen/gazetteers.o: $(B)/gen/gazetteers.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/tests/%: tests/%.c $(SUPPORT) $(B)/libarticled.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+
+$(B)/eval/%: eval/%.c $(B)/libarticled.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The test binaries of one build directory, run by tools/run-tests.sh.
+check: $(TESTS) $(B)/articled
+	sh tools/run-tests.sh $(B) $(TESTS)
+
+test-plain:
+	$(MAKE) check
+test-san:
+	$(MAKE) B=build/san SAN=1 OPT=-O1 check
+
+# The README's test command: installs what is missing, then both runs.
+test: deps-test
+	$(MAKE) test-plain
+	$(MAKE) test-san
+
+.PHONY: deps deps-test
+deps:
+	sh tools/deps.sh run
+deps-test:
+	sh tools/deps.sh test
+
+run: deps articled
+	./articled --data data/articles
+
+eval: $(EVALS)
+	sh eval/run.sh $(B)
+
+clean:
+	rm -rf build articled
+
+format:
+	clang-format -i $(wildcard */*.c */*.h models/annotate/*.c models/annotate/*.h)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

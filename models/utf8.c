@@ -1,0 +1,154 @@
+#include "utf8.h"
+
+#include <stdlib.h>
+
+/* Length of the sequence introduced by lead byte c, or 0 if c cannot lead one. */
+static size_t
+seq_len(unsigned char c)
+{
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        return 2;
+    if (c >= 0xE0 && c <= 0xEF)
+        return 3;
+    if (c >= 0xF0 && c <= 0xF4)
+        return 4;
+    return 0;
+}
+
+/* Decodes one well-formed sequence at s[i]; returns its length, or 0 if it is invalid. */
+static size_t
+decode(const unsigned char *s, size_t len, size_t i, uint32_t *cp)
+{
+    size_t n = seq_len(s[i]);
+    if (n == 0 || i + n > len)
+        return 0;
+    if (n == 1) {
+        *cp = s[i];
+        return 1;
+    }
+    uint32_t v = s[i] & (0xFF >> (n + 1));
+    for (size_t k = 1; k < n; k++) {
+        if ((s[i + k] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i + k] & 0x3F);
+    }
+    /* Reject overlongs, surrogates and values past U+10FFFF. */
+    if ((n == 3 && v < 0x800) || (n == 4 && (v < 0x10000 || v > 0x10FFFF)) ||
+        (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+bool
+utf8_valid(const char *s, size_t len, size_t *bad)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        if (u[i] < 0x80) {
+            i++;
+            continue;
+        }
+        uint32_t cp;
+        size_t n = decode(u, len, i, &cp);
+        if (n == 0) {
+            if (bad)
+                *bad = i;
+            return false;
+        }
+        i += n;
+    }
+    return true;
+}
+
+uint32_t
+utf8_next(const char *s, size_t len, size_t *i)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[*i] < 0x80)
+        return u[(*i)++];
+    uint32_t cp;
+    size_t n = decode(u, len, *i, &cp);
+    if (n == 0) {
+        (*i)++;
+        return 0xFFFD;
+    }
+    *i += n;
+    return cp;
+}
+
+size_t
+utf8_encode(uint32_t cp, char *out)
+{
+    if (cp < 0x80) {
+        out[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (char)(0xC0 | (cp >> 6));
+        out[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (char)(0xE0 | (cp >> 12));
+        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = (char)(0xF0 | (cp >> 18));
+    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+size_t
+utf8_cp_count(const char *s, size_t len)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80)
+            n++;
+    return n;
+}
+
+size_t
+utf8_byte_offset(const char *s, size_t len, size_t cp)
+{
+    size_t i = 0;
+    while (i < len && cp > 0) {
+        utf8_next(s, len, &i);
+        cp--;
+    }
+    return i;
+}
+
+/* Windows-1252 code points for bytes 0x80-0x9F; 0 marks the five undefined bytes,
+ * which are kept as the C1 control of the same value (what Latin-1 would give). */
+static const uint16_t cp1252_high[32] = {
+    0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
+    0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
+    0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178,
+};
+
+char *
+utf8_from_cp1252(const char *s, size_t len, size_t *out_len)
+{
+    char *out = malloc(len * 3 + 1);
+    if (!out)
+        return NULL;
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        uint32_t cp = c;
+        if (c >= 0x80 && c <= 0x9F && cp1252_high[c - 0x80])
+            cp = cp1252_high[c - 0x80];
+        o += utf8_encode(cp, out + o);
+    }
+    out[o] = '\0';
+    *out_len = o;
+    return out;
+}

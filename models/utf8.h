@@ -1,0 +1,35 @@
+/* utf8: validation, decoding and offset conversion for UTF-8 text.
+ *
+ * Pure functions over borrowed buffers; nothing here allocates except
+ * utf8_from_cp1252, whose result the caller frees. Offsets named "byte" count
+ * bytes, offsets named "cp" count Unicode code points (what the API reports). */
+#ifndef ARTICLED_UTF8_H
+#define ARTICLED_UTF8_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* True when s[0..len) is well-formed UTF-8 (no overlongs, no surrogates, nothing
+ * above U+10FFFF). On false, *bad (if not NULL) is the byte offset of the first
+ * invalid sequence. NUL bytes are valid UTF-8; callers that forbid them check. */
+bool utf8_valid(const char *s, size_t len, size_t *bad);
+
+/* Decodes the code point at s[*i] and advances *i past it. On an invalid
+ * sequence returns U+FFFD and advances by one byte, so loops always progress. */
+uint32_t utf8_next(const char *s, size_t len, size_t *i);
+
+/* Writes cp as UTF-8 into out (at least 4 bytes); returns the byte count. */
+size_t utf8_encode(uint32_t cp, char *out);
+
+/* Number of code points in s[0..len). */
+size_t utf8_cp_count(const char *s, size_t len);
+
+/* Byte offset of code point number cp in s[0..len); len when cp is past the end. */
+size_t utf8_byte_offset(const char *s, size_t len, size_t cp);
+
+/* Decodes Windows-1252 (a superset of Latin-1 for printable text) into a new
+ * NUL-terminated UTF-8 string; *out_len gets its length. NULL on allocation failure. */
+char *utf8_from_cp1252(const char *s, size_t len, size_t *out_len);
+
+#endif

@@ -1,0 +1,27 @@
+#!/bin/sh
+# run-tests.sh BUILD_DIR TEST_BINARY...: runs each Criterion binary, then prints
+# one closing line "tests: N passed, N failed" over all of them. Exits non-zero
+# when any binary fails or crashes.
+set -u
+b=$1
+shift
+passed=0
+failed=0
+status=0
+for t in "$@"; do
+    out=$("$t" --jobs 2 2>&1)
+    rc=$?
+    printf '%s\n' "$out" | grep -v '^\[----\]' | tail -n 20 | grep -v '^$' | sed "s|^|$(basename "$t"): |" | grep -E 'FAIL|Synthesis|CRASH|ERROR|warning|error|Assertion' || true
+    syn=$(printf '%s\n' "$out" | grep 'Synthesis:' | tail -n 1)
+    p=$(printf '%s' "$syn" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
+    f=$(printf '%s' "$syn" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')
+    c=$(printf '%s' "$syn" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
+    passed=$((passed + ${p:-0}))
+    failed=$((failed + ${f:-0} + ${c:-0}))
+    if [ "$rc" -ne 0 ] || [ -z "$syn" ]; then
+        status=1
+        [ -z "$syn" ] && { failed=$((failed + 1)); printf '%s\n' "$out" | tail -n 30; }
+    fi
+done
+echo "$b: $passed passed, $failed failed"
+exit $status
