@@ -6,7 +6,7 @@ B       ?= build
 SAN     ?= 0
 OPT     ?= -O2
 
-WARN    := -Wall -Wextra -Wpedantic -Wshadow -Werror
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Werror -Wno-format-truncation
 CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) -I. $(shell pkg-config --cflags $(PKGS))
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 ifeq ($(SAN),1)

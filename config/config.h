@@ -1,0 +1,56 @@
+/* config: every setting of the service, from four layers.
+ *
+ * defaults < config file < ARTICLED_* environment variables < command-line flags.
+ * The keys are one table (config.c), which also writes `--help` and is the
+ * reference that config/articled.conf documents. */
+#ifndef ARTICLED_CONFIG_H
+#define ARTICLED_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR };
+
+struct config {
+    char bind[64];
+    int port;
+    char data[1024];
+    char config_file[1024]; /* "" when none was read */
+    int threads;            /* 0 = one per core */
+    int max_connections;
+    int connection_timeout; /* seconds a connection may sit idle */
+    int request_deadline;   /* seconds a whole request may take to arrive */
+    int shutdown_grace;     /* seconds in-flight requests get on SIGTERM */
+    long max_body_bytes;
+    long max_header_bytes; /* request line and headers together */
+    long max_article_bytes;
+    int per_page_default;
+    int per_page_max;
+    enum log_level log_level;
+    bool access_log;
+};
+
+/* What the command line asks for besides settings. */
+enum config_action { CONFIG_SERVE, CONFIG_HELP, CONFIG_VERSION, CONFIG_HEALTHCHECK };
+
+/* Fills cfg with the defaults. */
+void config_defaults(struct config *cfg);
+
+/* Applies the layers in order: the file named by --config or ARTICLED_CONFIG (or
+ * config/articled.conf when it exists and neither names one), then the
+ * environment (envp, NULL-terminated "KEY=value" strings), then argv[1..argc).
+ * Non-option arguments are left in *rest (argv indices from *first_rest).
+ * Returns 0, or -1 with errbuf naming the key, the layer and what is wrong. */
+int config_load(struct config *cfg, int argc, char **argv, char **envp,
+                enum config_action *action, int *first_rest, char *errbuf, size_t errlen);
+
+/* Applies one `key = value` setting (key as in the file: max_body_bytes). -1 with errbuf set. */
+int config_set(struct config *cfg, const char *key, const char *value, char *errbuf,
+               size_t errlen);
+
+/* Writes the usage text, generated from the key table, to out. */
+void config_usage(void *out_file);
+
+const char *config_level_name(enum log_level level);
+
+#endif

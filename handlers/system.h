@@ -1,0 +1,13 @@
+/* system: operational routes for orchestrators and operators. */
+#ifndef ARTICLED_SYSTEM_H
+#define ARTICLED_SYSTEM_H
+
+#include "server/request.h"
+
+/* GET /healthz: 200 while the process serves HTTP at all (liveness). */
+int system_health(const struct request *req, struct response *resp);
+
+/* GET /readyz: 200 once content is loaded, else 503 (readiness). */
+int system_ready(const struct request *req, struct response *resp);
+
+#endif

@@ -1,0 +1,208 @@
+#include "models/catalog.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void
+catalog_etag(const char *data, size_t len, char out[20])
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++) {
+        h ^= (unsigned char)data[i];
+        h *= 0x100000001b3ULL;
+    }
+    snprintf(out, 20, "\"%016llx\"", (unsigned long long)h);
+}
+
+static uint64_t
+hash_str(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* Newest first; undated articles after dated ones; ties by id, so the order is total. */
+static int
+cmp_entries(const void *x, const void *y)
+{
+    const struct article *a = ((const struct catalog_entry *)x)->article;
+    const struct article *b = ((const struct catalog_entry *)y)->article;
+    if (a->published_ts != b->published_ts)
+        return a->published_ts > b->published_ts ? -1 : 1;
+    return strcmp(a->id, b->id);
+}
+
+/* Inserts entry number i under key unless the key is already there (ids are
+ * inserted before slugs, so an id always wins over another article's slug). */
+static void
+index_put(struct catalog *c, const char *key, size_t i)
+{
+    size_t mask = c->index_cap - 1;
+    for (size_t h = hash_str(key) & mask;; h = (h + 1) & mask) {
+        size_t e = c->index[h];
+        if (e == 0) {
+            c->index[h] = i + 1;
+            return;
+        }
+        const struct article *a = c->entries[e - 1].article;
+        if (strcmp(a->id, key) == 0 || strcmp(a->slug, key) == 0)
+            return;
+    }
+}
+
+const struct catalog_entry *
+catalog_find(const struct catalog *c, const char *key)
+{
+    size_t mask = c->index_cap - 1;
+    const struct catalog_entry *by_slug = NULL;
+    for (size_t h = hash_str(key) & mask;; h = (h + 1) & mask) {
+        size_t e = c->index[h];
+        if (e == 0)
+            return by_slug;
+        const struct catalog_entry *entry = &c->entries[e - 1];
+        if (strcmp(entry->article->id, key) == 0)
+            return entry;
+        if (!by_slug && strcmp(entry->article->slug, key) == 0)
+            by_slug = entry;
+    }
+}
+
+static void
+free_entries(struct catalog_entry *entries, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        article_free(entries[i].article);
+        annotations_free(entries[i].annotations);
+        free(entries[i].full.data);
+        free(entries[i].summary.data);
+    }
+    free(entries);
+}
+
+/* The annotator's view of an article: headline, standfirst, then each body
+ * block in order (an image gives its alt text and caption). */
+static struct annotations *
+annotate_article(const struct annotator *ann, const struct article *a)
+{
+    struct annotate_block *blocks = calloc(2 + 2 * a->nbody, sizeof *blocks);
+    if (!blocks)
+        return NULL;
+    size_t n = 0;
+    blocks[n++] = (struct annotate_block){"headline", a->headline, strlen(a->headline), -1};
+    if (a->standfirst)
+        blocks[n++] = (struct annotate_block){"standfirst", a->standfirst, strlen(a->standfirst), -1};
+    for (size_t i = 0; i < a->nbody; i++) {
+        const struct article_block *b = &a->body[i];
+        if (b->type == ARTICLE_IMAGE && b->alt)
+            blocks[n++] = (struct annotate_block){"alt", b->alt, strlen(b->alt), (int)i};
+        const char *kind = b->type == ARTICLE_IMAGE        ? "caption"
+                           : b->type == ARTICLE_SUBHEADING ? "subheading"
+                                                           : "paragraph";
+        blocks[n++] = (struct annotate_block){kind, b->text, strlen(b->text), (int)i};
+    }
+    struct annotate_input in = {blocks, n, a->published};
+    struct annotations *an = annotator_run(ann, &in);
+    free(blocks);
+    return an;
+}
+
+struct catalog *
+catalog_build(struct article **articles, size_t n, const struct annotator *ann,
+              const struct catalog_renderer *r, uint64_t generation)
+{
+    struct catalog *c = calloc(1, sizeof *c);
+    struct catalog_entry *entries = calloc(n ? n : 1, sizeof *entries);
+    if (!c || !entries) {
+        for (size_t i = 0; i < n; i++)
+            article_free(articles[i]);
+        free(entries);
+        free(c);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        entries[i].article = articles[i];
+    c->entries = entries;
+    c->n = n;
+    c->refs = 1;
+    c->generation = generation;
+    c->built_at = (int64_t)time(NULL);
+    qsort(entries, n, sizeof *entries, cmp_entries);
+    for (size_t i = 0; i < n; i++) {
+        struct catalog_entry *e = &entries[i];
+        e->words = article_word_count(e->article);
+        if (ann && !(e->annotations = annotate_article(ann, e->article)))
+            goto fail;
+        if (r && r->render(r->ctx, e) != 0)
+            goto fail;
+    }
+    for (c->index_cap = 16; c->index_cap < 4 * n; c->index_cap *= 2)
+        ;
+    if (!(c->index = calloc(c->index_cap, sizeof *c->index)))
+        goto fail;
+    for (size_t i = 0; i < n; i++)
+        index_put(c, entries[i].article->id, i);
+    for (size_t i = 0; i < n; i++)
+        index_put(c, entries[i].article->slug, i);
+    return c;
+fail:
+    catalog_release(c);
+    return NULL;
+}
+
+void
+catalog_retain(struct catalog *c)
+{
+    __atomic_add_fetch(&c->refs, 1, __ATOMIC_RELAXED);
+}
+
+void
+catalog_release(struct catalog *c)
+{
+    if (!c || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    free_entries(c->entries, c->n);
+    free(c->index);
+    free(c);
+}
+
+void
+catalog_slot_init(struct catalog_slot *s)
+{
+    pthread_mutex_init(&s->lock, NULL);
+    s->current = NULL;
+}
+
+void
+catalog_slot_destroy(struct catalog_slot *s)
+{
+    catalog_release(s->current);
+    s->current = NULL;
+    pthread_mutex_destroy(&s->lock);
+}
+
+struct catalog *
+catalog_slot_acquire(struct catalog_slot *s)
+{
+    pthread_mutex_lock(&s->lock);
+    struct catalog *c = s->current;
+    if (c)
+        catalog_retain(c);
+    pthread_mutex_unlock(&s->lock);
+    return c;
+}
+
+void
+catalog_slot_publish(struct catalog_slot *s, struct catalog *c)
+{
+    pthread_mutex_lock(&s->lock);
+    struct catalog *old = s->current;
+    s->current = c;
+    pthread_mutex_unlock(&s->lock);
+    catalog_release(old);
+}

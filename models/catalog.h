@@ -1,0 +1,84 @@
+/* catalog: an immutable snapshot of every article, with its annotations and
+ * its pre-rendered representations, and the slot that publishes snapshots.
+ *
+ * A snapshot never changes after catalog_build returns: any number of threads
+ * read it without locks while they hold a reference. A writer builds the next
+ * snapshot and publishes it with catalog_slot_publish; readers that started on
+ * the old one keep it until they release it. No reader waits on a writer's I/O. */
+#ifndef ARTICLED_CATALOG_H
+#define ARTICLED_CATALOG_H
+
+#include "models/annotate/annotate.h"
+#include "models/article.h"
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bytes rendered once for a representation of an entry, with a strong validator. */
+struct catalog_bytes {
+    char *data; /* owned by the snapshot */
+    size_t len;
+    char etag[20]; /* "\"" + 16 hex digits + "\"", NUL-terminated */
+};
+
+struct catalog_entry {
+    struct article *article;          /* owned */
+    struct annotations *annotations;  /* owned; NULL when built without an annotator */
+    struct catalog_bytes full;        /* the whole article as served */
+    struct catalog_bytes summary;     /* the list item fragment */
+    size_t words;
+};
+
+/* Fills entry->full and entry->summary from entry->article and ->annotations.
+ * Supplied by the layer that knows the wire format (handlers/), so this module
+ * stays free of HTTP. Returns 0, or -1 on allocation failure. */
+struct catalog_renderer {
+    int (*render)(void *ctx, struct catalog_entry *entry);
+    void *ctx;
+};
+
+struct catalog {
+    struct catalog_entry *entries; /* newest first: published desc, undated last, then id */
+    size_t n;
+    uint64_t generation;
+    int64_t built_at; /* seconds since the epoch */
+    /* private below */
+    size_t *index; /* open-addressing table of entry numbers + 1 (0 = empty), by id and slug */
+    size_t index_cap;
+    int refs;
+};
+
+/* Builds a snapshot from n articles, taking ownership of each of them (also on
+ * failure). Annotates each article with ann (may be NULL) and renders it with
+ * r. Returns the snapshot with one reference, or NULL on allocation failure. */
+struct catalog *catalog_build(struct article **articles, size_t n, const struct annotator *ann,
+                              const struct catalog_renderer *r, uint64_t generation);
+
+/* The entry whose id, or else whose slug, is key; NULL if none. Borrowed: valid
+ * while the snapshot is held. */
+const struct catalog_entry *catalog_find(const struct catalog *c, const char *key);
+
+void catalog_retain(struct catalog *c);
+/* Drops a reference; the last one frees the snapshot and everything it owns. */
+void catalog_release(struct catalog *c);
+
+/* A strong ETag for bytes: a 64-bit FNV-1a hash in quotes. */
+void catalog_etag(const char *data, size_t len, char out[20]);
+
+/* The published snapshot. Acquire and publish take a mutex held for a pointer
+ * copy and a counter increment only. */
+struct catalog_slot {
+    pthread_mutex_t lock;
+    struct catalog *current;
+};
+
+void catalog_slot_init(struct catalog_slot *s);
+/* Releases the current snapshot and destroys the lock. */
+void catalog_slot_destroy(struct catalog_slot *s);
+/* The current snapshot with a reference the caller releases; NULL before the first publish. */
+struct catalog *catalog_slot_acquire(struct catalog_slot *s);
+/* Makes c current, taking over the caller's reference, and releases the old one. */
+void catalog_slot_publish(struct catalog_slot *s, struct catalog *c);
+
+#endif

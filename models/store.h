@@ -1,0 +1,44 @@
+/* store: the content directory, read into articles.
+ *
+ * The directory holds *.txt (the plain format) and *.json (article documents).
+ * Loading never stops at a bad file: each problem is handed to the report
+ * callback with the file's name, and the file is skipped. Knows nothing of HTTP. */
+#ifndef ARTICLED_STORE_H
+#define ARTICLED_STORE_H
+
+#include "models/article.h"
+
+#include <stddef.h>
+
+enum store_level { STORE_WARN, STORE_ERROR };
+
+/* Told about every file that was skipped (STORE_ERROR) or loaded after a repair
+ * or rename (STORE_WARN). field may be "" when the problem is the whole file. */
+struct store_reporter {
+    void (*report)(void *ctx, enum store_level level, const char *file, const char *field,
+                   const char *message);
+    void *ctx;
+};
+
+struct store_result {
+    struct article **articles; /* owned by the caller: store_result_free */
+    size_t n;
+    size_t skipped; /* files refused */
+};
+
+/* Loads every *.txt and *.json file of dir in file-name order (so the outcome
+ * is deterministic), skipping hidden files and files over max_bytes. Ids are
+ * made unique: a later file whose id is taken gets `-2`, `-3`, ... and a warning.
+ * Returns 0, or -1 with *errstr (static) when the directory cannot be read. */
+int store_load(const char *dir, size_t max_bytes, const struct store_reporter *rep,
+               struct store_result *out, const char **errstr);
+
+/* Frees the articles still held by r (those not taken by setting them to NULL). */
+void store_result_free(struct store_result *r);
+
+/* Parses one JSON article document from buf[0..len): invalid UTF-8, a syntax error
+ * (err->field names the byte offset), trailing data or an invalid document give
+ * NULL with err set. Shared by the loader and the write path. */
+struct article *store_parse_json(const char *buf, size_t len, struct article_error *err);
+
+#endif

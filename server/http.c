@@ -1,0 +1,492 @@
+#include "server/http.h"
+
+#include "handlers/problem.h"
+#include "handlers/service.h"
+#include "server/log.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+struct http_server {
+    struct MHD_Daemon *daemon;
+    struct service *svc;
+    const struct route *routes;
+    size_t nroutes;
+    uint16_t port;
+    unsigned long long next_id; /* request id counter, atomic */
+    unsigned boot_id;           /* distinguishes ids across restarts */
+    int active;                 /* requests begun and not completed, atomic */
+};
+
+/* Per-request state: created when the request line arrives (uri_log), freed
+ * in the completed callback, which also runs for aborted requests. */
+struct exchange {
+    struct http_server *srv;
+    struct timespec start;
+    bool headers_seen;
+    bool queued;
+    bool too_large;
+    char *body;
+    size_t body_len, body_cap;
+    int status;
+    size_t bytes;
+    const char *route;
+    char method[12];
+    char *path; /* the raw request target, for the log */
+    char request_id[72];
+    struct catalog *snap;
+};
+
+static double
+ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+    (void)conn;
+    struct http_server *srv = cls;
+    struct exchange *x = calloc(1, sizeof *x);
+    if (!x)
+        return NULL; /* MHD then answers with an internal error */
+    x->srv = srv;
+    clock_gettime(CLOCK_MONOTONIC, &x->start);
+    x->path = strndup(uri, 2048);
+    __atomic_add_fetch(&srv->active, 1, __ATOMIC_RELAXED);
+    return x;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+             enum MHD_RequestTerminationCode toe)
+{
+    (void)conn;
+    struct http_server *srv = cls;
+    struct exchange *x = *req_cls;
+    if (!x)
+        return;
+    const struct service *svc = srv->svc;
+    if (svc->cfg.access_log && log_enabled(&svc->log, LOG_INFO)) {
+        struct log_line l;
+        log_begin(&l, LOG_INFO, "request");
+        log_str(&l, "method", x->method);
+        log_str(&l, "path", x->path ? x->path : "");
+        log_int(&l, "status", x->status);
+        log_int(&l, "bytes", (long long)x->bytes);
+        log_double(&l, "duration_ms", ms_since(&x->start));
+        log_str(&l, "request_id", x->request_id);
+        if (x->route)
+            log_str(&l, "route", x->route);
+        if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+            log_str(&l, "aborted", toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
+                                   : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT ? "client"
+                                                                                : "error");
+        log_end(&svc->log, &l);
+    }
+    catalog_release(x->snap);
+    free(x->body);
+    free(x->path);
+    free(x);
+    *req_cls = NULL;
+    __atomic_sub_fetch(&srv->active, 1, __ATOMIC_RELAXED);
+}
+
+/* A request id from the client is kept when it is short and plain; otherwise one is made. */
+static void
+assign_request_id(struct exchange *x, struct MHD_Connection *conn)
+{
+    const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    size_t n = given ? strlen(given) : 0;
+    bool ok = n > 0 && n < sizeof x->request_id;
+    for (size_t i = 0; ok && i < n; i++) {
+        char c = given[i];
+        ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             c == '-' || c == '_' || c == '.' || c == ':';
+    }
+    if (ok) {
+        memcpy(x->request_id, given, n + 1);
+        return;
+    }
+    unsigned long long seq = __atomic_add_fetch(&x->srv->next_id, 1, __ATOMIC_RELAXED);
+    snprintf(x->request_id, sizeof x->request_id, "%08x-%llx", x->srv->boot_id, seq);
+}
+
+static enum MHD_Result
+send_response(struct exchange *x, struct MHD_Connection *conn, struct response *resp)
+{
+    struct MHD_Response *r;
+    if (resp->body_owned) {
+        r = MHD_create_response_from_buffer(resp->body_len, (void *)resp->body,
+                                            MHD_RESPMEM_MUST_FREE);
+        if (r)
+            resp->body_owned = false; /* MHD frees it now */
+    } else {
+        r = MHD_create_response_from_buffer(resp->body_len, (void *)resp->body,
+                                            MHD_RESPMEM_PERSISTENT);
+    }
+    if (!r) {
+        response_clear(resp);
+        return MHD_NO;
+    }
+    if (resp->content_type)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+    for (size_t i = 0; i < resp->nheaders; i++)
+        MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+    MHD_add_response_header(r, "X-Request-Id", x->request_id);
+    x->status = resp->status;
+    x->bytes = resp->body_len;
+    x->queued = true;
+    enum MHD_Result ok = MHD_queue_response(conn, (unsigned)resp->status, r);
+    MHD_destroy_response(r);
+    response_clear(resp);
+    return ok;
+}
+
+static enum MHD_Result
+send_problem(struct exchange *x, struct MHD_Connection *conn, int status, const char *code,
+             const char *detail)
+{
+    struct response resp = {0};
+    problem(&resp, status, code, detail, NULL);
+    return send_response(x, conn, &resp);
+}
+
+struct header_scan {
+    int content_length;
+    int transfer_encoding;
+    bool chunked_only;
+    long long length;
+};
+
+static enum MHD_Result
+scan_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    struct header_scan *s = cls;
+    if (strcasecmp(key, "Content-Length") == 0) {
+        s->content_length++;
+        char *end;
+        s->length = value ? strtoll(value, &end, 10) : -1;
+        if (!value || *end != '\0' || s->length < 0)
+            s->length = -1;
+    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+        s->transfer_encoding++;
+        s->chunked_only = value && strcasecmp(value, "chunked") == 0;
+    }
+    return MHD_YES;
+}
+
+/* The first call, with headers only: refuse what must not be read further.
+ * libmicrohttpd 0.9.75 accepts ambiguous framing (PITFALLS.md), so it is
+ * checked here, before any body byte is consumed. */
+static enum MHD_Result
+check_headers(struct exchange *x, struct MHD_Connection *conn)
+{
+    struct header_scan s = {0};
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &s);
+    if (s.content_length > 1 || (s.content_length && s.transfer_encoding) ||
+        s.transfer_encoding > 1 || (s.transfer_encoding && !s.chunked_only) ||
+        (s.content_length && s.length < 0))
+        return send_problem(x, conn, 400, "bad-framing",
+                            "ambiguous or invalid Content-Length / Transfer-Encoding");
+    if (s.content_length && s.length > x->srv->svc->cfg.max_body_bytes) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "the body is larger than %ld bytes",
+                 x->srv->svc->cfg.max_body_bytes);
+        return send_problem(x, conn, 413, "body-too-large", detail);
+    }
+    return MHD_YES;
+}
+
+/* Keeps body bytes up to the limit; beyond it, counts and discards them so a
+ * chunked body can still be answered 413 at the end. */
+static void
+take_body(struct exchange *x, const char *data, size_t n)
+{
+    size_t max = (size_t)x->srv->svc->cfg.max_body_bytes;
+    if (x->too_large || x->body_len + n > max) {
+        x->too_large = true;
+        return;
+    }
+    if (x->body_len + n + 1 > x->body_cap) {
+        size_t cap = x->body_cap ? x->body_cap : 4096;
+        while (cap < x->body_len + n + 1)
+            cap *= 2;
+        char *grown = realloc(x->body, cap);
+        if (!grown) {
+            x->too_large = true;
+            return;
+        }
+        x->body = grown;
+        x->body_cap = cap;
+    }
+    memcpy(x->body + x->body_len, data, n);
+    x->body_len += n;
+    x->body[x->body_len] = '\0';
+}
+
+struct query_scan {
+    struct request *req;
+    bool too_many, duplicate;
+    const char *dup_key;
+};
+
+static enum MHD_Result
+scan_query(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    struct query_scan *q = cls;
+    struct request *req = q->req;
+    if (request_query(req, key)) {
+        q->duplicate = true;
+        q->dup_key = key;
+        return MHD_YES;
+    }
+    if (req->nquery == REQUEST_MAX_QUERY) {
+        q->too_many = true;
+        return MHD_NO;
+    }
+    req->query[req->nquery++] = (struct query_param){key, value ? value : ""};
+    return MHD_YES;
+}
+
+static const char *
+lookup_header(const struct request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->transport, MHD_HEADER_KIND, name);
+}
+
+/* Validates the query against the route's parameter list: unknown and
+ * repeated parameters are errors, never guessed at. */
+static int
+check_query(const struct query_scan *q, const struct route *route, struct response *resp)
+{
+    char detail[200];
+    if (q->too_many)
+        return problem(resp, 400, "too-many-parameters", "more than 32 query parameters", NULL);
+    if (q->duplicate) {
+        snprintf(detail, sizeof detail, "query parameter `%.64s` is given more than once",
+                 q->dup_key);
+        return problem(resp, 400, "duplicate-parameter", detail, q->dup_key);
+    }
+    for (size_t i = 0; i < q->req->nquery; i++) {
+        const char *key = q->req->query[i].key;
+        if (!router_param_allowed(route->params, key)) {
+            snprintf(detail, sizeof detail, "unknown query parameter `%.64s`%s%s", key,
+                     route->params[0] ? "; this route accepts: " : "; this route takes none",
+                     route->params);
+            return problem(resp, 400, "unknown-parameter", detail, key);
+        }
+    }
+    return 0;
+}
+
+static enum MHD_Result
+dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const char *method)
+{
+    struct http_server *srv = x->srv;
+    struct request req = {0};
+    struct response resp = {0};
+    req.method = router_method(method);
+    req.method_name = method;
+    req.path = url;
+    req.body = x->body;
+    req.body_len = x->body_len;
+    req.request_id = x->request_id;
+    req.header = lookup_header;
+    req.transport = conn;
+    req.svc = srv->svc;
+    req.snap = x->snap = catalog_slot_acquire(&srv->svc->slot);
+
+    struct query_scan q = {.req = &req};
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, scan_query, &q);
+
+    size_t plen = strlen(url);
+    char *caps = malloc(plen + 1);
+    const struct route *route = NULL;
+    unsigned allowed = 0;
+    char allow[96], detail[200];
+    if (!caps)
+        return send_problem(x, conn, 500, "internal", "out of memory");
+    if (req.method == HTTP_OTHER) {
+        snprintf(detail, sizeof detail, "method %.20s is not implemented", method);
+        problem(&resp, 501, "method-not-implemented", detail, NULL);
+        goto send;
+    }
+    switch (router_match(srv->routes, srv->nroutes, req.method, url, &req, caps, &route,
+                         &allowed)) {
+    case ROUTER_NO_PATH:
+        snprintf(detail, sizeof detail, "no resource at %.150s", url);
+        problem(&resp, 404, "not-found", detail, NULL);
+        break;
+    case ROUTER_NO_METHOD:
+        router_allow_header(allowed, allow, sizeof allow);
+        if (req.method == HTTP_OPTIONS) {
+            resp.status = 204;
+        } else {
+            snprintf(detail, sizeof detail, "%.20s is not allowed here; allowed: %s", method,
+                     allow);
+            problem(&resp, 405, "method-not-allowed", detail, NULL);
+        }
+        response_header(&resp, "Allow", allow);
+        break;
+    case ROUTER_FOUND:
+        x->route = route->name;
+        if (check_query(&q, route, &resp) != 0)
+            break;
+        if (route->needs_content && !req.snap) {
+            problem(&resp, 503, "not-ready", "the content directory is still loading", NULL);
+            response_header(&resp, "Retry-After", "1");
+            break;
+        }
+        route->handler(&req, &resp);
+        break;
+    }
+send:;
+    enum MHD_Result ok = send_response(x, conn, &resp);
+    free(caps);
+    return ok;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+           const char *version, const char *upload_data, size_t *upload_data_size,
+           void **req_cls)
+{
+    (void)cls;
+    (void)version;
+    struct exchange *x = *req_cls;
+    if (!x)
+        return MHD_NO;
+    if (!x->headers_seen) {
+        x->headers_seen = true;
+        snprintf(x->method, sizeof x->method, "%s", method);
+        assign_request_id(x, conn);
+        return check_headers(x, conn);
+    }
+    if (x->queued) { /* refused in the first call; drain nothing more */
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        /* A body that takes longer than the deadline to arrive is cut off. */
+        if (ms_since(&x->start) > x->srv->svc->cfg.request_deadline * 1000.0)
+            return MHD_NO;
+        take_body(x, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (x->too_large) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "the body is larger than %ld bytes",
+                 x->srv->svc->cfg.max_body_bytes);
+        return send_problem(x, conn, 413, "body-too-large", detail);
+    }
+    return dispatch(x, conn, url, method);
+}
+
+static void
+on_mhd_error(void *cls, const char *fmt, va_list ap)
+{
+    const struct service *svc = cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = '\0';
+    log_msg(&svc->log, LOG_WARN, "http_library", msg);
+}
+
+struct http_server *
+http_start(struct service *svc, const struct route *routes, size_t n, const char **errstr)
+{
+    struct http_server *srv = calloc(1, sizeof *srv);
+    if (!srv) {
+        *errstr = "out of memory";
+        return NULL;
+    }
+    srv->svc = svc;
+    srv->routes = routes;
+    srv->nroutes = n;
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    srv->boot_id = (unsigned)(now.tv_sec ^ now.tv_nsec ^ getpid());
+
+    const struct config *cfg = &svc->cfg;
+    struct sockaddr_in v4 = {0};
+    struct sockaddr_in6 v6 = {0};
+    struct sockaddr *addr;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG;
+    if (inet_pton(AF_INET, cfg->bind, &v4.sin_addr) == 1) {
+        v4.sin_family = AF_INET;
+        v4.sin_port = htons((uint16_t)cfg->port);
+        addr = (struct sockaddr *)&v4;
+    } else if (inet_pton(AF_INET6, cfg->bind, &v6.sin6_addr) == 1) {
+        v6.sin6_family = AF_INET6;
+        v6.sin6_port = htons((uint16_t)cfg->port);
+        addr = (struct sockaddr *)&v6;
+        flags |= MHD_USE_IPv6;
+    } else {
+        *errstr = "bind is not an IPv4 or IPv6 address";
+        free(srv);
+        return NULL;
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)(cores > 0 ? cores : 1);
+    srv->daemon = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, svc, /* first, or MHD logs to stderr */
+        MHD_OPTION_SOCK_ADDR, addr,
+        MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header_bytes,
+        MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_END);
+    if (!srv->daemon) {
+        *errstr = "cannot start the HTTP daemon (address in use, or not permitted?)";
+        free(srv);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = info ? info->port : (uint16_t)cfg->port;
+    return srv;
+}
+
+uint16_t
+http_port(const struct http_server *srv)
+{
+    return srv->port;
+}
+
+void
+http_stop(struct http_server *srv, int grace_ms)
+{
+    if (!srv)
+        return;
+    MHD_socket listener = MHD_quiesce_daemon(srv->daemon);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
+    struct timespec t0, pause = {0, 5 * 1000 * 1000};
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (__atomic_load_n(&srv->active, __ATOMIC_RELAXED) > 0 && ms_since(&t0) < grace_ms)
+        nanosleep(&pause, NULL);
+    MHD_stop_daemon(srv->daemon);
+    free(srv);
+}

@@ -1,0 +1,67 @@
+#include "server/request.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *
+request_query(const struct request *req, const char *key)
+{
+    for (size_t i = 0; i < req->nquery; i++)
+        if (strcmp(req->query[i].key, key) == 0)
+            return req->query[i].value;
+    return NULL;
+}
+
+int
+response_header(struct response *resp, const char *name, const char *value)
+{
+    if (resp->nheaders == RESPONSE_MAX_HEADERS)
+        return -1;
+    char *copy = strdup(value);
+    if (!copy)
+        return -1;
+    resp->headers[resp->nheaders++] = (struct response_header){name, copy};
+    return 0;
+}
+
+static void
+drop_body(struct response *resp)
+{
+    if (resp->body_owned)
+        free((char *)resp->body);
+    resp->body = NULL;
+    resp->body_len = 0;
+    resp->body_owned = false;
+}
+
+void
+response_take_body(struct response *resp, int status, const char *content_type, char *buf,
+                   size_t len)
+{
+    drop_body(resp);
+    resp->status = status;
+    resp->content_type = content_type;
+    resp->body = buf;
+    resp->body_len = len;
+    resp->body_owned = true;
+}
+
+void
+response_borrow_body(struct response *resp, int status, const char *content_type,
+                     const char *buf, size_t len)
+{
+    drop_body(resp);
+    resp->status = status;
+    resp->content_type = content_type;
+    resp->body = buf;
+    resp->body_len = len;
+}
+
+void
+response_clear(struct response *resp)
+{
+    drop_body(resp);
+    for (size_t i = 0; i < resp->nheaders; i++)
+        free(resp->headers[i].value);
+    memset(resp, 0, sizeof *resp);
+}
