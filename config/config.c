@@ -205,8 +205,6 @@ env_to_key(const char *env, size_t len, char *out, size_t outlen)
     return true;
 }
 
-/* Environment variables of ours that are not settings (read elsewhere). */
-static const char *const env_other[] = {"config"};
 
 int
 config_load(struct config *cfg, int argc, char **argv, char **envp, enum config_action *action,
@@ -238,9 +236,14 @@ config_load(struct config *cfg, int argc, char **argv, char **envp, enum config_
         char key[64];
         if (!eq || !env_to_key(*e, (size_t)(eq - *e), key, sizeof key))
             continue;
-        if (strcmp(key, env_other[0]) == 0 || strncmp(key, "write_token", 11) == 0 ||
-            strncmp(key, "read_token", 10) == 0)
+        if (strcmp(key, "config") == 0)
             continue;
+        if (!find_key(key)) {
+            size_t used = strlen(cfg->env_ignored);
+            snprintf(cfg->env_ignored + used, sizeof cfg->env_ignored - used, "%s%.*s",
+                     used ? " " : "", (int)(eq - *e), *e);
+            continue;
+        }
         if (config_set(cfg, key, eq + 1, why, sizeof why) != 0) {
             snprintf(errbuf, errlen, "environment %.*s: %s", (int)(eq - *e), *e, why);
             return -1;

@@ -28,6 +28,9 @@ struct config {
     int per_page_max;
     enum log_level log_level;
     bool access_log;
+    /* ARTICLED_* variables that name no setting: ignored (a deployment may set
+     * variables for other tools with our prefix) and logged at start-up. */
+    char env_ignored[256];
 };
 
 /* What the command line asks for besides settings. */

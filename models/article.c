@@ -84,29 +84,40 @@ article_list_add(char ***items, size_t *n, const char *s, size_t len)
     return 0;
 }
 
-/* ASCII fold of the Latin-1 Supplement and Latin Extended-A letters slugs meet
- * most: index cp - 0xC0; 0 means "not a letter, treat as a separator". */
-static const char latin_fold[] = "aaaaaaaceeeeiiii"
-                                 "dnooooo\0ouuuuyts"
-                                 "aaaaaaaceeeeiiii"
-                                 "dnooooo\0ouuuuyty";
+/* ASCII folds of the Latin letters slugs meet most: Latin-1 Supplement from
+ * U+00C0 and Latin Extended-A (U+0100-U+017F), one letter per code point; '\0'
+ * means "not a letter". The few that fold to two letters are in `ligatures`. */
+static const char latin1_fold[] = "aaaaaaaceeeeiiii"
+                                  "dnooooo\0ouuuuyts"
+                                  "aaaaaaaceeeeiiii"
+                                  "dnooooo\0ouuuuyty";
+static const char ext_a_fold[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiijjjjkkkllllllllll"
+                                 "nnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+static const struct {
+    uint32_t cp;
+    const char *ascii;
+} ligatures[] = {
+    {0xC6, "ae"}, {0xE6, "ae"}, {0xDF, "ss"}, {0x132, "ij"}, {0x133, "ij"}, {0x152, "oe"}, {0x153, "oe"},
+};
 
-static char
-fold_cp(uint32_t cp)
+/* Writes the ASCII letters cp folds to into out (up to 2); returns how many. */
+static size_t
+fold_cp(uint32_t cp, char out[2])
 {
+    for (size_t i = 0; i < sizeof ligatures / sizeof *ligatures; i++)
+        if (ligatures[i].cp == cp) {
+            memcpy(out, ligatures[i].ascii, 2);
+            return 2;
+        }
+    char c = 0;
     if (cp < 0x80)
-        return isalnum((int)cp) ? (char)tolower((int)cp) : 0;
-    if (cp >= 0xC0 && cp <= 0xFF)
-        return latin_fold[cp - 0xC0];
-    if (cp >= 0x100 && cp <= 0x17F) {
-        /* Latin Extended-A pairs letters in upper/lower order; a table of bases. */
-        static const char ext_a[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiii"
-                                    "jjjjkkklllllllllllnnnnnnnnnoooooooorrrrrrssssssss"
-                                    "ttttttuuuuuuuuuuuuwwyyyzzzzzzs";
-        size_t k = cp - 0x100;
-        return k < sizeof ext_a - 1 ? ext_a[k] : 0;
-    }
-    return 0;
+        c = isalnum((int)cp) ? (char)tolower((int)cp) : 0;
+    else if (cp >= 0xC0 && cp <= 0xFF)
+        c = latin1_fold[cp - 0xC0];
+    else if (cp >= 0x100 && cp <= 0x17F)
+        c = ext_a_fold[cp - 0x100];
+    out[0] = c;
+    return c ? 1 : 0;
 }
 
 static bool
@@ -120,41 +131,34 @@ article_slugify(const char *text, char *out, size_t outlen)
 {
     size_t len = strlen(text), i = 0, o = 0;
     size_t limit = outlen - 1 < SLUG_MAX ? outlen - 1 : SLUG_MAX;
-    bool pending_hyphen = false;
+    bool pending_hyphen = false, cut = false;
     while (i < len) {
         uint32_t cp = utf8_next(text, len, &i);
         if (is_apostrophe(cp))
             continue;
-        char c = fold_cp(cp);
-        if (cp == 0xDF || cp == 0xE6 || cp == 0xC6) /* ß, æ, Æ fold to two letters */
-            c = 's';
-        if (!c) {
+        char letters[2];
+        size_t n = fold_cp(cp, letters);
+        if (n == 0) {
             pending_hyphen = o > 0;
             continue;
         }
-        size_t need = (pending_hyphen ? 1 : 0) + ((cp == 0xDF || cp == 0xE6 || cp == 0xC6) ? 2 : 1);
-        if (o + need > limit)
+        if (o + n + pending_hyphen > limit) {
+            cut = !pending_hyphen; /* at a word boundary the slug is already whole */
             break;
+        }
         if (pending_hyphen)
             out[o++] = '-';
         pending_hyphen = false;
-        if (cp == 0xDF) {
-            out[o++] = 's';
-            out[o++] = 's';
-        } else if (cp == 0xE6 || cp == 0xC6) {
-            out[o++] = 'a';
-            out[o++] = 'e';
-        } else {
-            out[o++] = c;
-        }
+        memcpy(out + o, letters, n);
+        o += n;
     }
     /* A slug cut short ends at a word boundary, never inside a word. */
-    if (i < len && o == limit) {
-        size_t cut = o;
-        while (cut > 0 && out[cut - 1] != '-')
-            cut--;
-        if (cut > 1)
-            o = cut - 1;
+    if (cut) {
+        size_t keep = o;
+        while (keep > 0 && out[keep - 1] != '-')
+            keep--;
+        if (keep > 1)
+            o = keep - 1;
     }
     out[o] = '\0';
     return o;
@@ -225,6 +229,23 @@ article_parse_time(const char *s, int64_t *out)
                     .tm_hour = h, .tm_min = mi, .tm_sec = sec};
     *out = (int64_t)timegm(&tm) - off;
     return 0;
+}
+
+/* Writes base + "/" + key as a JSON Pointer, escaping '~' and '/' (RFC 6901). */
+static void
+pointer_join(char *out, size_t outlen, const char *base, const char *key)
+{
+    size_t o = (size_t)snprintf(out, outlen, "%s/", base);
+    for (const char *k = key; *k && o + 3 < outlen; k++) {
+        if (*k == '~' || *k == '/') {
+            out[o++] = '~';
+            out[o++] = *k == '~' ? '0' : '1';
+        } else {
+            out[o++] = *k;
+        }
+    }
+    if (o < outlen)
+        out[o] = '\0';
 }
 
 static void
@@ -445,7 +466,7 @@ check_unique_keys(const cJSON *obj, const char *base, struct article_error *err)
         for (const cJSON *j = i->next; j; j = j->next)
             if (strcmp(i->string, j->string) == 0) {
                 char ptr[96];
-                snprintf(ptr, sizeof ptr, "%s/%s", base, i->string);
+                pointer_join(ptr, sizeof ptr, base, i->string);
                 set_error(err, ptr, "duplicate member");
                 return -1;
             }
@@ -475,7 +496,7 @@ take_credit(const cJSON *v, struct article_credit *c, const char *base, struct a
     if (check_unique_keys(v, base, err) != 0)
         return -1;
     for (const cJSON *m = v->child; m; m = m->next) {
-        snprintf(ptr, sizeof ptr, "%s/%s", base, m->string);
+        pointer_join(ptr, sizeof ptr, base, m->string);
         if (!in_names(m->string, names, 5)) {
             set_error(err, ptr, "unknown field");
             return -1;
@@ -540,7 +561,7 @@ take_block(const cJSON *v, struct article *a, size_t index, struct article_error
     static const char *const image_names[] = {"type", "caption", "alt", "credit"};
     bool image = t == ARTICLE_IMAGE;
     for (const cJSON *m = v->child; m; m = m->next) {
-        snprintf(ptr, sizeof ptr, "%s/%s", base, m->string);
+        pointer_join(ptr, sizeof ptr, base, m->string);
         if (image ? !in_names(m->string, image_names, 4) : !in_names(m->string, text_names, 2)) {
             set_error(err, ptr, "unknown field for this block type");
             return -1;
@@ -617,7 +638,7 @@ article_from_json(const cJSON *doc, struct article_error *err)
         goto fail;
     char ptr[96];
     for (const cJSON *m = doc->child; m; m = m->next) {
-        snprintf(ptr, sizeof ptr, "/%s", m->string);
+        pointer_join(ptr, sizeof ptr, "", m->string);
         if (strcmp(m->string, "id") == 0) {
             if (take_opt_string(m, SLUG_MAX, &a->id, ptr, err) != 0)
                 goto fail;

@@ -127,7 +127,15 @@ make_unique(struct article **arts, size_t n, struct article *a, const struct sto
         return 0;
     char id[96];
     for (unsigned k = 2;; k++) {
-        snprintf(id, sizeof id, "%.80s-%u", a->id, k);
+        /* Shorten the base so base + "-k" is still a valid id of at most 80. */
+        char suffix[16];
+        int slen = snprintf(suffix, sizeof suffix, "-%u", k);
+        int base = (int)strlen(a->id);
+        if (base > 80 - slen)
+            base = 80 - slen;
+        while (base > 1 && a->id[base - 1] == '-')
+            base--;
+        snprintf(id, sizeof id, "%.*s%s", base, a->id, suffix);
         if (!id_taken(arts, n, id))
             break;
     }
@@ -168,7 +176,8 @@ store_load(const char *dir, size_t max_bytes, const struct store_reporter *rep,
             goto oom;
         nnames++;
     }
-    qsort(names, nnames, sizeof *names, cmp_names);
+    if (nnames > 1)
+        qsort(names, nnames, sizeof *names, cmp_names);
     out->articles = calloc(nnames ? nnames : 1, sizeof *out->articles);
     if (!out->articles)
         goto oom;

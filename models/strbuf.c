@@ -1,6 +1,7 @@
 #include "models/strbuf.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@ strbuf_init(struct strbuf *b, size_t initial)
     b->data = malloc(b->cap);
     if (!b->data)
         b->failed = true;
+    else
+        b->data[0] = '\0';
 }
 
 static bool
@@ -21,9 +24,13 @@ reserve(struct strbuf *b, size_t extra)
 {
     if (b->failed)
         return false;
+    if (extra > (SIZE_MAX - 1) / 2 - b->len) {
+        b->failed = true;
+        return false;
+    }
     if (b->len + extra + 1 <= b->cap)
         return true;
-    size_t cap = b->cap;
+    size_t cap = b->cap ? b->cap : 64;
     while (b->len + extra + 1 > cap)
         cap *= 2;
     char *grown = realloc(b->data, cap);
@@ -98,6 +105,7 @@ strbuf_take(struct strbuf *b, size_t *len)
     *len = b->len;
     b->data = NULL;
     b->len = b->cap = 0;
+    b->failed = false;
     return out;
 }
 
@@ -107,4 +115,5 @@ strbuf_free(struct strbuf *b)
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+    b->failed = false;
 }

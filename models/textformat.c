@@ -143,7 +143,7 @@ static const struct fm_key {
  * and ignored, the way static-site generators treat them. */
 static size_t
 parse_front_matter(const struct line *lines, size_t n, struct article *a,
-                   struct article_error *err)
+                   size_t key_lines[], struct article_error *err)
 {
     for (size_t i = 1; i < n; i++) {
         const struct line *l = &lines[i];
@@ -180,6 +180,7 @@ parse_front_matter(const struct line *lines, size_t n, struct article *a,
             for (size_t k = 0; k < sizeof fm_strings / sizeof *fm_strings; k++)
                 if (strcmp(name, fm_strings[k].name) == 0) {
                     known = true;
+                    key_lines[k] = l->number;
                     rc = vlen ? set_copy((char **)((char *)a + fm_strings[k].offset), val, vlen)
                               : 0;
                 }
@@ -381,7 +382,9 @@ parse_utf8(const char *s, size_t len, struct article_error *err)
         goto fail;
     }
     size_t i = 0;
-    if (n > 0 && line_is(&lines[0], "---") && !(i = parse_front_matter(lines, n, a, err)))
+    size_t key_lines[sizeof fm_strings / sizeof *fm_strings] = {0};
+    if (n > 0 && line_is(&lines[0], "---") &&
+        !(i = parse_front_matter(lines, n, a, key_lines, err)))
         goto fail;
     while (i < n && lines[i].len == 0)
         i++;
@@ -416,9 +419,13 @@ parse_utf8(const char *s, size_t len, struct article_error *err)
         }
     }
     if (article_finish(a, err) != 0) {
-        /* Field errors of the front matter are reported against the file's start. */
-        if (strcmp(err->field, "/headline") == 0)
-            snprintf(err->field, sizeof err->field, "line %zu", headline_line);
+        /* A field error is reported at the line that holds the field. */
+        size_t at = strcmp(err->field, "/headline") == 0 ? headline_line : 0;
+        for (size_t k = 0; k < sizeof fm_strings / sizeof *fm_strings; k++)
+            if (err->field[0] == '/' && strcmp(err->field + 1, fm_strings[k].name) == 0)
+                at = key_lines[k];
+        if (at)
+            snprintf(err->field, sizeof err->field, "line %zu", at);
         goto fail;
     }
     free(lines);

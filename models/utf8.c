@@ -108,10 +108,14 @@ utf8_encode(uint32_t cp, char *out)
 size_t
 utf8_cp_count(const char *s, size_t len)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < len; i++)
-        if (((unsigned char)s[i] & 0xC0) != 0x80)
-            n++;
+    size_t n = 0, i = 0;
+    while (i < len) {
+        if ((unsigned char)s[i] < 0x80)
+            i++;
+        else
+            utf8_next(s, len, &i);
+        n++;
+    }
     return n;
 }
 

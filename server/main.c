@@ -71,11 +71,17 @@ log_start(const struct service *svc, uint16_t port)
     log_int(&l, "port", port);
     log_str(&l, "data", cfg->data);
     log_str(&l, "config_file", cfg->config_file[0] ? cfg->config_file : "none");
-    log_int(&l, "threads", cfg->threads);
+    log_int(&l, "threads", cfg->threads ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN));
     log_int(&l, "max_connections", cfg->max_connections);
     log_int(&l, "max_body_bytes", cfg->max_body_bytes);
     log_str(&l, "mode", "poll, internal thread pool");
     log_end(&svc->log, &l);
+    if (cfg->env_ignored[0]) {
+        log_begin(&l, LOG_WARN, "config_ignored");
+        log_str(&l, "message", "environment variables that name no setting");
+        log_str(&l, "variables", cfg->env_ignored);
+        log_end(&svc->log, &l);
+    }
 }
 
 int

@@ -1,0 +1,428 @@
+/* HTTP behaviour of the real server (libmicrohttpd on 127.0.0.1, port 0),
+ * driven with libcurl and, for malformed requests, raw sockets. */
+#include "handlers/routes.h"
+#include "handlers/service.h"
+#include "server/http.h"
+#include "tests/support/harness.h"
+
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEED "/v1/articles/north-koreas-kim-visiting-china-at-xi-jinpings-invitation"
+
+static struct harness h;
+
+static void
+start(void)
+{
+    harness_start(&h, "data/articles", NULL);
+}
+
+static void
+stop(void)
+{
+    harness_stop(&h);
+}
+
+TestSuite(http, .init = start, .fini = stop, .timeout = 60);
+
+/* Parses a reply body as JSON, failing the test when it is not. */
+static cJSON *
+json_of(const struct http_reply *r)
+{
+    cJSON *j = cJSON_ParseWithLength(r->body, r->len);
+    cr_assert_not_null(j, "not JSON: %.200s", r->body);
+    return j;
+}
+
+static void
+assert_header(const struct http_reply *r, const char *name, const char *want)
+{
+    char *v = http_header(r, name);
+    cr_assert_not_null(v, "no %s header in:\n%s", name, r->headers);
+    cr_assert_str_eq(v, want, "%s: got `%s`, want `%s`", name, v, want);
+    free(v);
+}
+
+/* Asserts a problem+json reply with the given status and code. */
+static void
+assert_problem(const struct http_reply *r, long status, const char *code)
+{
+    cr_assert_eq(r->status, status, "status %ld, want %ld: %s", r->status, status, r->body);
+    assert_header(r, "Content-Type", "application/problem+json");
+    cJSON *j = json_of(r);
+    cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "code");
+    cJSON *s = cJSON_GetObjectItemCaseSensitive(j, "status");
+    cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "type");
+    cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "detail");
+    cr_assert(cJSON_IsString(c) && strcmp(c->valuestring, code) == 0, "code: %s", r->body);
+    cr_assert(cJSON_IsNumber(s) && s->valuedouble == (double)status);
+    cr_assert(cJSON_IsString(t) && strstr(t->valuestring, code));
+    cr_assert(cJSON_IsString(d) && d->valuestring[0]);
+    cJSON_Delete(j);
+}
+
+Test(http, serves_the_seed_article_as_structured_json)
+{
+    struct http_reply r;
+    http_call(&h, "GET", SEED, NULL, NULL, &r);
+    cr_assert_eq(r.status, 200);
+    assert_header(&r, "Content-Type", "application/json");
+    cJSON *j = json_of(&r);
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "headline")->valuestring,
+                     "North Korea’s Kim visiting China at Xi Jinping’s invitation");
+    cJSON *body = cJSON_GetObjectItemCaseSensitive(j, "body");
+    int images = 0, subheadings = 0;
+    for (cJSON *b = body->child; b; b = b->next) {
+        const char *type = cJSON_GetObjectItemCaseSensitive(b, "type")->valuestring;
+        images += strcmp(type, "image") == 0;
+        subheadings += strcmp(type, "subheading") == 0;
+    }
+    cr_assert_eq(images, 3);
+    cr_assert_eq(subheadings, 1);
+    cJSON *source = cJSON_GetObjectItemCaseSensitive(j, "source");
+    cr_assert_eq(cJSON_GetArraySize(source), 2);
+    cr_assert_str_eq(cJSON_GetArrayItem(source, 0)->valuestring, "Al Jazeera");
+    char *etag = http_header(&r, "ETag");
+    cr_assert(etag && etag[0] == '"' && strlen(etag) == 18, "strong ETag: %s", etag);
+    free(etag);
+    cJSON_Delete(j);
+    http_reply_free(&r);
+}
+
+Test(http, finds_an_article_by_slug_as_well_as_by_id)
+{
+    struct http_reply r;
+    /* harbour-bridge-reopens has an id in its front matter that differs from its slug. */
+    http_call(&h, "GET", "/v1/articles/galways-claddagh-harbour-bridge-reopens-after-year-long-repair",
+              NULL, NULL, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cJSON *j = json_of(&r);
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "id")->valuestring,
+                     "harbour-bridge-reopens");
+    cJSON_Delete(j);
+    http_reply_free(&r);
+}
+
+Test(http, answers_404_problem_for_an_unknown_article)
+{
+    struct http_reply r;
+    http_call(&h, "GET", "/v1/articles/no-such-article", NULL, NULL, &r);
+    assert_problem(&r, 404, "article-not-found");
+    http_reply_free(&r);
+}
+
+Test(http, answers_404_problem_for_an_unknown_path)
+{
+    static const char *const paths[] = {"/", "/v1", "/v1/articles/", "/v2/articles",
+                                        "/v1/articles/x/y/z", "/healthz/"};
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        struct http_reply r;
+        http_call(&h, "GET", paths[i], NULL, NULL, &r);
+        assert_problem(&r, 404, "not-found");
+        http_reply_free(&r);
+    }
+}
+
+Test(http, lists_every_sample_article_with_total_and_links)
+{
+    struct http_reply r;
+    http_call(&h, "GET", "/v1/articles", NULL, NULL, &r);
+    cr_assert_eq(r.status, 200);
+    assert_header(&r, "X-Total-Count", "5");
+    cJSON *j = json_of(&r);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "items")), 5);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(j, "total")->valuedouble, 5);
+    cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "items"), 0);
+    static const char *const fields[] = {"id", "headline", "standfirst", "published",
+                                         "word_count", "links"};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        cr_assert_not_null(cJSON_GetObjectItemCaseSensitive(first, fields[i]), "%s", fields[i]);
+    /* Newest first: the central bank story (2025-10-08) leads, the undated seed is last. */
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(first, "id")->valuestring,
+                     "central-bank-holds-rates");
+    cJSON_Delete(j);
+    http_reply_free(&r);
+}
+
+Test(http, pages_the_list_with_link_headers)
+{
+    struct http_reply r;
+    http_call(&h, "GET", "/v1/articles?page=2&per_page=2", NULL, NULL, &r);
+    cr_assert_eq(r.status, 200);
+    assert_header(&r, "X-Total-Count", "5");
+    assert_header(&r, "Link",
+                  "</v1/articles?page=1&per_page=2>; rel=\"first\", "
+                  "</v1/articles?page=1&per_page=2>; rel=\"prev\", "
+                  "</v1/articles?page=3&per_page=2>; rel=\"next\", "
+                  "</v1/articles?page=3&per_page=2>; rel=\"last\"");
+    cJSON *j = json_of(&r);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "items")), 2);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(j, "pages")->valuedouble, 3);
+    cJSON_Delete(j);
+    http_reply_free(&r);
+
+    http_call(&h, "GET", "/v1/articles?page=3&per_page=2", NULL, NULL, &r);
+    j = json_of(&r);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "items")), 1);
+    char *link = http_header(&r, "Link");
+    cr_assert_null(strstr(link, "rel=\"next\""), "no next on the last page: %s", link);
+    free(link);
+    cJSON_Delete(j);
+    http_reply_free(&r);
+
+    http_call(&h, "GET", "/v1/articles?page=9", NULL, NULL, &r);
+    cr_assert_eq(r.status, 200, "a page past the end is empty, not an error");
+    j = json_of(&r);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "items")), 0);
+    cJSON_Delete(j);
+    http_reply_free(&r);
+}
+
+Test(http, rejects_unknown_repeated_and_out_of_range_query_parameters)
+{
+    static const struct {
+        const char *path, *code;
+    } cases[] = {
+        {"/v1/articles?foo=1", "unknown-parameter"},
+        {"/v1/articles?page=1&page=2", "duplicate-parameter"},
+        {"/v1/articles?page=0", "invalid-parameter"},
+        {"/v1/articles?page=-1", "invalid-parameter"},
+        {"/v1/articles?page=abc", "invalid-parameter"},
+        {"/v1/articles?page=1x", "invalid-parameter"},
+        {"/v1/articles?page=99999999999999999999", "invalid-parameter"},
+        {"/v1/articles?per_page=0", "invalid-parameter"},
+        {"/v1/articles?per_page=101", "invalid-parameter"},
+        {"/v1/articles?per_page=", "invalid-parameter"},
+        {SEED "?page=1", "unknown-parameter"},
+        {"/healthz?x", "unknown-parameter"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        struct http_reply r;
+        http_call(&h, "GET", cases[i].path, NULL, NULL, &r);
+        assert_problem(&r, 400, cases[i].code);
+        http_reply_free(&r);
+    }
+}
+
+Test(http, answers_head_with_the_headers_of_get_and_no_body)
+{
+    struct http_reply g, hd;
+    http_call(&h, "GET", SEED, NULL, NULL, &g);
+    http_call(&h, "HEAD", SEED, NULL, NULL, &hd);
+    cr_assert_eq(hd.status, 200);
+    cr_assert_eq(hd.len, 0);
+    char want[32];
+    snprintf(want, sizeof want, "%zu", g.len);
+    assert_header(&hd, "Content-Length", want);
+    assert_header(&hd, "Content-Type", "application/json");
+    http_reply_free(&g);
+    http_reply_free(&hd);
+    http_call(&h, "HEAD", "/v1/articles?per_page=1", NULL, NULL, &hd);
+    cr_assert_eq(hd.status, 200);
+    assert_header(&hd, "X-Total-Count", "5");
+    http_reply_free(&hd);
+}
+
+Test(http, answers_options_with_allow)
+{
+    static const char *const paths[] = {"/v1/articles", SEED, "/healthz", "/readyz"};
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        struct http_reply r;
+        http_call(&h, "OPTIONS", paths[i], NULL, NULL, &r);
+        cr_assert_eq(r.status, 204, "%s", paths[i]);
+        assert_header(&r, "Allow", "GET, HEAD, OPTIONS");
+        cr_assert_eq(r.len, 0);
+        http_reply_free(&r);
+    }
+}
+
+Test(http, answers_405_with_allow_for_a_wrong_method)
+{
+    static const char *const methods[] = {"POST", "PUT", "PATCH", "DELETE"};
+    for (size_t i = 0; i < sizeof methods / sizeof *methods; i++) {
+        struct http_reply r;
+        http_call(&h, methods[i], "/v1/articles", NULL, NULL, &r);
+        assert_problem(&r, 405, "method-not-allowed");
+        assert_header(&r, "Allow", "GET, HEAD, OPTIONS");
+        http_reply_free(&r);
+    }
+}
+
+Test(http, answers_501_for_an_unknown_method)
+{
+    struct http_reply r;
+    http_call(&h, "BREW", "/v1/articles", NULL, NULL, &r);
+    assert_problem(&r, 501, "method-not-implemented");
+    http_reply_free(&r);
+}
+
+Test(http, reports_health_and_readiness)
+{
+    struct http_reply r;
+    http_call(&h, "GET", "/healthz", NULL, NULL, &r);
+    cr_assert_eq(r.status, 200);
+    cr_assert_str_eq(r.body, "{\"status\":\"ok\"}");
+    http_reply_free(&r);
+    http_call(&h, "GET", "/readyz", NULL, NULL, &r);
+    cr_assert_eq(r.status, 200);
+    cJSON *j = json_of(&r);
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "status")->valuestring, "ready");
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(j, "articles")->valuedouble, 5);
+    cJSON_Delete(j);
+    http_reply_free(&r);
+}
+
+Test(http, echoes_a_plain_request_id_and_replaces_a_bad_one)
+{
+    struct http_reply r;
+    const char *good[] = {"X-Request-Id: trace-42.a_b:c", NULL};
+    http_call(&h, "GET", "/healthz", NULL, good, &r);
+    assert_header(&r, "X-Request-Id", "trace-42.a_b:c");
+    http_reply_free(&r);
+    const char *bad[] = {"X-Request-Id: <script>", NULL};
+    http_call(&h, "GET", "/healthz", NULL, bad, &r);
+    char *id = http_header(&r, "X-Request-Id");
+    cr_assert(id && !strchr(id, '<') && strlen(id) > 3, "generated id: %s", id);
+    free(id);
+    http_reply_free(&r);
+}
+
+Test(http, refuses_ambiguous_request_framing_with_400)
+{
+    static const char *const requests[] = {
+        "POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
+        "Content-Length: 6\r\n\r\nhello!",
+        "POST /v1/articles HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof requests / sizeof *requests; i++) {
+        char *out = http_raw(&h, requests[i], strlen(requests[i]), 2000);
+        cr_assert(strncmp(out, "HTTP/1.1 400", 12) == 0, "request %zu got: %.200s", i, out);
+        cr_assert_null(strstr(out + 12, "HTTP/1.1"), "a second response was served: %s", out);
+        free(out);
+    }
+}
+
+static void
+small_body_limit(struct config *cfg)
+{
+    cfg->max_body_bytes = 100;
+}
+
+Test(http_limits, refuses_a_body_over_the_limit_with_413_before_reading_it)
+{
+    struct harness lh;
+    harness_start(&lh, "data/articles", small_body_limit);
+    char big[512];
+    memset(big, 'a', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    struct http_reply r;
+    http_call(&lh, "POST", "/v1/articles", big, NULL, &r);
+    assert_problem(&r, 413, "body-too-large");
+    http_reply_free(&r);
+    /* A chunked body has no length up front: it is counted and refused at its end. */
+    const char chunked[] = "POST /v1/articles HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                           "c8\r\n"
+                           "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                           "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+                           "\r\n0\r\n\r\n";
+    char *out = http_raw(&lh, chunked, sizeof chunked - 1, 2000);
+    cr_assert(strncmp(out, "HTTP/1.1 413", 12) == 0, "got: %.200s", out);
+    free(out);
+    harness_stop(&lh);
+}
+
+Test(http_limits, answers_503_until_the_content_is_loaded, .timeout = 30)
+{
+    struct config cfg;
+    config_defaults(&cfg);
+    cfg.port = 0;
+    cfg.log_level = LOG_ERROR;
+    cfg.access_log = false;
+    struct service *svc = calloc(1, sizeof *svc);
+    const char *why = NULL;
+    cr_assert_eq(service_init(svc, &cfg, &why), 0);
+    struct http_server *srv = http_start(svc, routes, routes_count, &why);
+    cr_assert_not_null(srv, "%s", why);
+    struct harness lh = {.svc = svc, .http = srv, .port = http_port(srv)};
+    snprintf(lh.base, sizeof lh.base, "http://127.0.0.1:%d", lh.port);
+    struct http_reply r;
+    http_call(&lh, "GET", "/readyz", NULL, NULL, &r);
+    assert_problem(&r, 503, "not-ready");
+    http_reply_free(&r);
+    http_call(&lh, "GET", "/v1/articles", NULL, NULL, &r);
+    assert_problem(&r, 503, "not-ready");
+    assert_header(&r, "Retry-After", "1");
+    http_reply_free(&r);
+    http_call(&lh, "GET", "/healthz", NULL, NULL, &r);
+    cr_assert_eq(r.status, 200, "liveness does not wait for content");
+    http_reply_free(&r);
+    cr_assert_eq(service_reload(svc, &why), 0);
+    http_call(&lh, "GET", "/readyz", NULL, NULL, &r);
+    cr_assert_eq(r.status, 200);
+    http_reply_free(&r);
+    harness_stop(&lh);
+}
+
+/* Many clients at once over keep-alive connections must all get the same bytes. */
+Test(http, gives_many_parallel_clients_identical_bodies, .timeout = 60)
+{
+    struct http_reply ref;
+    http_call(&h, "GET", SEED, NULL, NULL, &ref);
+    enum { CLIENTS = 64, ROUNDS = 8 };
+    CURLM *m = curl_multi_init();
+    CURL *easy[CLIENTS];
+    struct {
+        char *data;
+        size_t len;
+    } sinks[CLIENTS];
+    char url[256];
+    snprintf(url, sizeof url, "%s%s", h.base, SEED);
+    size_t ok = 0;
+    for (int round = 0; round < ROUNDS; round++) {
+        for (int i = 0; i < CLIENTS; i++) {
+            sinks[i].data = malloc(ref.len + 1);
+            sinks[i].len = 0;
+            if (round == 0) {
+                easy[i] = curl_easy_init();
+                curl_easy_setopt(easy[i], CURLOPT_PROXY, "");
+                curl_easy_setopt(easy[i], CURLOPT_NOSIGNAL, 1L);
+            }
+            FILE *f = fmemopen(sinks[i].data, ref.len + 1, "w");
+            curl_easy_setopt(easy[i], CURLOPT_URL, url);
+            curl_easy_setopt(easy[i], CURLOPT_WRITEDATA, f);
+            curl_easy_setopt(easy[i], CURLOPT_PRIVATE, f);
+            curl_multi_add_handle(m, easy[i]);
+        }
+        int running = 1;
+        while (running) {
+            curl_multi_perform(m, &running);
+            if (running)
+                curl_multi_poll(m, NULL, 0, 1000, NULL);
+        }
+        for (int i = 0; i < CLIENTS; i++) {
+            FILE *f;
+            long status = 0;
+            curl_easy_getinfo(easy[i], CURLINFO_PRIVATE, (char **)&f);
+            curl_easy_getinfo(easy[i], CURLINFO_RESPONSE_CODE, &status);
+            long pos = ftell(f);
+            fclose(f);
+            curl_multi_remove_handle(m, easy[i]);
+            cr_assert_eq(status, 200);
+            cr_assert_eq((size_t)pos, ref.len, "client %d round %d got %ld bytes", i, round, pos);
+            cr_assert(memcmp(sinks[i].data, ref.body, ref.len) == 0, "client %d differs", i);
+            ok++;
+            free(sinks[i].data);
+        }
+    }
+    for (int i = 0; i < CLIENTS; i++)
+        curl_easy_cleanup(easy[i]);
+    curl_multi_cleanup(m);
+    cr_assert_eq(ok, CLIENTS * ROUNDS);
+    http_reply_free(&ref);
+}

@@ -1,0 +1,367 @@
+/* The articled binary as an operator runs it: flags, exit codes, signals.
+ * ARTICLED_BIN names the binary under test (tools/run-tests.sh sets it). */
+#include <cjson/cJSON.h>
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+/* The child of the running test, killed by the suite's fini if an assertion
+ * left it running. */
+static pid_t live_child;
+
+static void
+kill_leftover(void)
+{
+    if (live_child > 0 && waitpid(live_child, NULL, WNOHANG) == 0) {
+        kill(live_child, SIGKILL);
+        waitpid(live_child, NULL, 0);
+    }
+}
+
+static const char *
+bin(void)
+{
+    const char *b = getenv("ARTICLED_BIN");
+    return b ? b : "./articled";
+}
+
+struct proc {
+    pid_t pid;
+    int out; /* the child's stdout */
+    char buf[65536];
+    size_t len;
+};
+
+/* Starts articled with args (NULL-terminated, after argv[0]); stdout is piped
+ * to us, stderr goes to the test's stderr. */
+static void
+spawn(struct proc *p, const char *const *args)
+{
+    int fds[2];
+    cr_assert_eq(pipe(fds), 0);
+    p->len = 0;
+    p->pid = fork();
+    cr_assert(p->pid >= 0);
+    if (p->pid == 0) {
+        dup2(fds[1], STDOUT_FILENO);
+        close(fds[0]);
+        close(fds[1]);
+        const char *argv[32] = {bin()};
+        for (size_t i = 0; args[i] && i < 30; i++)
+            argv[i + 1] = args[i];
+        execv(bin(), (char *const *)argv);
+        _exit(127);
+    }
+    close(fds[1]);
+    p->out = fds[0];
+    live_child = p->pid;
+}
+
+/* Reads the child's stdout until `needle` shows up or timeout_ms passes. */
+static const char *
+wait_for(struct proc *p, const char *needle, int timeout_ms)
+{
+    for (int waited = 0; waited < timeout_ms; waited += 20) {
+        p->buf[p->len] = '\0';
+        const char *hit = strstr(p->buf, needle);
+        if (hit)
+            return hit;
+        struct pollfd pf = {p->out, POLLIN, 0};
+        if (poll(&pf, 1, 20) > 0) {
+            ssize_t r = read(p->out, p->buf + p->len, sizeof p->buf - 1 - p->len);
+            if (r > 0)
+                p->len += (size_t)r;
+        }
+    }
+    p->buf[p->len] = '\0';
+    return strstr(p->buf, needle);
+}
+
+/* The port from the "listening" log line, once the content has loaded. */
+static int
+port_of(struct proc *p)
+{
+    const char *line = wait_for(p, "\"event\":\"listening\"", 5000);
+    cr_assert_not_null(line, "no listening line in: %s", p->buf);
+    const char *port = strstr(line, "\"port\":");
+    cr_assert_not_null(port);
+    int n = atoi(port + 7);
+    cr_assert_not_null(wait_for(p, "\"event\":\"content_loaded\"", 10000), "%s", p->buf);
+    return n;
+}
+
+static int
+wait_exit(struct proc *p, int timeout_ms)
+{
+    int status = 0;
+    for (int waited = 0; waited < timeout_ms; waited += 10) {
+        pid_t r = waitpid(p->pid, &status, WNOHANG);
+        if (r == p->pid) {
+            close(p->out);
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        }
+        usleep(10000);
+    }
+    kill(p->pid, SIGKILL);
+    waitpid(p->pid, &status, 0);
+    close(p->out);
+    cr_assert_fail("articled did not exit within %d ms", timeout_ms);
+    return -1;
+}
+
+static long
+get_status(int port, const char *path, long *total)
+{
+    char url[256];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    CURL *c = curl_easy_init();
+    char *body = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&body, &len);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROXY, "");
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
+    long status = 0;
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_easy_cleanup(c);
+    fclose(f);
+    if (total) {
+        cJSON *j = cJSON_Parse(body);
+        cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "total");
+        *total = cJSON_IsNumber(t) ? (long)t->valuedouble : -1;
+        cJSON_Delete(j);
+    }
+    free(body);
+    return status;
+}
+
+/* Runs articled to completion and returns its exit code and combined output. */
+static int
+run(const char *const *args, char *out, size_t outlen)
+{
+    char cmd[1024];
+    size_t o = (size_t)snprintf(cmd, sizeof cmd, "%s", bin());
+    for (size_t i = 0; args[i]; i++)
+        o += (size_t)snprintf(cmd + o, sizeof cmd - o, " '%s'", args[i]);
+    snprintf(cmd + o, sizeof cmd - o, " 2>&1");
+    FILE *f = popen(cmd, "r");
+    cr_assert_not_null(f);
+    size_t n = fread(out, 1, outlen - 1, f);
+    out[n] = '\0';
+    int st = pclose(f);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+TestSuite(process, .fini = kill_leftover, .timeout = 60);
+
+Test(process, prints_help_listing_every_setting)
+{
+    char out[16384];
+    const char *args[] = {"--help", NULL};
+    cr_assert_eq(run(args, out, sizeof out), 0);
+    static const char *const flags[] = {"--bind", "--port", "--data", "--max-body-bytes",
+                                        "--log-level", "--connection-timeout", "--config"};
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
+        cr_assert_not_null(strstr(out, flags[i]), "%s missing from --help", flags[i]);
+}
+
+Test(process, exits_2_naming_the_setting_on_a_bad_value)
+{
+    char out[4096];
+    const char *args[] = {"--port", "99999", NULL};
+    cr_assert_eq(run(args, out, sizeof out), 2);
+    cr_assert_not_null(strstr(out, "port"), "%s", out);
+    const char *unknown[] = {"--no-such-thing", "1", NULL};
+    cr_assert_eq(run(unknown, out, sizeof out), 2);
+    cr_assert_not_null(strstr(out, "no_such_thing"), "%s", out);
+}
+
+Test(process, takes_settings_from_the_environment)
+{
+    char out[4096];
+    setenv("ARTICLED_PORT", "abc", 1);
+    const char *args[] = {NULL};
+    int rc = run(args, out, sizeof out);
+    unsetenv("ARTICLED_PORT");
+    cr_assert_eq(rc, 2);
+    cr_assert_not_null(strstr(out, "ARTICLED_PORT"), "%s", out);
+}
+
+Test(process, warns_about_environment_variables_that_name_no_setting)
+{
+    struct proc p;
+    setenv("ARTICLED_NO_SUCH_SETTING", "1", 1);
+    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
+    spawn(&p, args);
+    unsetenv("ARTICLED_NO_SUCH_SETTING");
+    const char *w = wait_for(&p, "\"event\":\"config_ignored\"", 5000);
+    cr_assert_not_null(w, "%s", p.buf);
+    cr_assert_not_null(strstr(w, "ARTICLED_NO_SUCH_SETTING"));
+    kill(p.pid, SIGTERM);
+    cr_assert_eq(wait_exit(&p, 10000), 0);
+}
+
+Test(process, exits_1_when_the_content_directory_is_missing)
+{
+    struct proc p;
+    const char *args[] = {"--port", "0", "--data", "/nonexistent/articled", NULL};
+    spawn(&p, args);
+    cr_assert_eq(wait_exit(&p, 10000), 1);
+}
+
+Test(process, finishes_an_in_flight_request_on_sigterm_then_exits_0)
+{
+    struct proc p;
+    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
+    spawn(&p, args);
+    int port = port_of(&p);
+    cr_assert_not_null(wait_for(&p, "content_loaded", 5000));
+    /* A request whose body is still arriving when SIGTERM comes. */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    const char head[] = "POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab";
+    cr_assert_eq(send(fd, head, sizeof head - 1, MSG_NOSIGNAL), (ssize_t)(sizeof head - 1));
+    usleep(200000);
+    kill(p.pid, SIGTERM);
+    cr_assert_not_null(wait_for(&p, "\"event\":\"stopping\"", 5000));
+    usleep(200000);
+    cr_assert_eq(send(fd, "cd", 2, MSG_NOSIGNAL), 2);
+    char reply[2048] = {0};
+    ssize_t got = recv(fd, reply, sizeof reply - 1, 0);
+    close(fd);
+    cr_assert(got > 12 && strncmp(reply, "HTTP/1.1 405", 12) == 0,
+              "the in-flight request was answered: %s", reply);
+    cr_assert_eq(wait_exit(&p, 10000), 0);
+}
+
+Test(process, exits_0_on_sigint)
+{
+    struct proc p;
+    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
+    spawn(&p, args);
+    port_of(&p);
+    kill(p.pid, SIGINT);
+    cr_assert_eq(wait_exit(&p, 10000), 0);
+}
+
+static void
+copy_file(const char *from, const char *to)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", from, to);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(process, reloads_the_content_directory_on_sighup)
+{
+    char dir[] = "/tmp/articled-reload-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/seed.txt", dir);
+    copy_file("data/articles/kim-visits-china.txt", path);
+    struct proc p;
+    const char *args[] = {"--port", "0", "--data", dir, NULL};
+    spawn(&p, args);
+    int port = port_of(&p);
+    cr_assert_not_null(wait_for(&p, "content_loaded", 5000));
+    long total = 0;
+    cr_assert_eq(get_status(port, "/v1/articles", &total), 200);
+    cr_assert_eq(total, 1);
+    snprintf(path, sizeof path, "%s/bank.txt", dir);
+    copy_file("data/articles/central-bank-holds-rates.txt", path);
+    p.len = 0;
+    kill(p.pid, SIGHUP);
+    cr_assert_not_null(wait_for(&p, "\"generation\":2", 5000), "%s", p.buf);
+    cr_assert_eq(get_status(port, "/v1/articles", &total), 200);
+    cr_assert_eq(total, 2);
+    kill(p.pid, SIGTERM);
+    cr_assert_eq(wait_exit(&p, 10000), 0);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(process, logs_and_skips_a_bad_file_but_serves_the_rest)
+{
+    char dir[] = "/tmp/articled-bad-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/seed.txt", dir);
+    copy_file("data/articles/kim-visits-china.txt", path);
+    snprintf(path, sizeof path, "%s/broken.json", dir);
+    FILE *f = fopen(path, "w");
+    fputs("{\"headline\": \"x\",", f);
+    fclose(f);
+    struct proc p;
+    const char *args[] = {"--port", "0", "--data", dir, NULL};
+    spawn(&p, args);
+    int port = port_of(&p);
+    const char *skip = wait_for(&p, "\"event\":\"file_skipped\"", 5000);
+    cr_assert_not_null(skip, "%s", p.buf);
+    cr_assert_not_null(strstr(skip, "\"file\":\"broken.json\""), "%s", skip);
+    long total = 0;
+    cr_assert_eq(get_status(port, "/v1/articles", &total), 200);
+    cr_assert_eq(total, 1);
+    kill(p.pid, SIGTERM);
+    cr_assert_eq(wait_exit(&p, 10000), 0);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(process, logs_one_json_line_per_request)
+{
+    struct proc p;
+    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
+    spawn(&p, args);
+    int port = port_of(&p);
+    cr_assert_eq(get_status(port, "/v1/articles/nope", NULL), 404);
+    const char *line = wait_for(&p, "\"event\":\"request\"", 5000);
+    cr_assert_not_null(line, "%s", p.buf);
+    const char *start = line;
+    while (start > p.buf && start[-1] != '\n')
+        start--;
+    const char *end = strchr(start, '\n');
+    cr_assert_not_null(end);
+    cJSON *j = cJSON_ParseWithLength(start, (size_t)(end - start));
+    cr_assert_not_null(j, "not a JSON line: %.*s", (int)(end - start), start);
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "method")->valuestring, "GET");
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "path")->valuestring, "/v1/articles/nope");
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(j, "status")->valuedouble, 404);
+    cr_assert(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(j, "bytes")));
+    cr_assert(cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(j, "duration_ms")));
+    cJSON_Delete(j);
+    kill(p.pid, SIGTERM);
+    cr_assert_eq(wait_exit(&p, 10000), 0);
+}
+
+Test(process, healthcheck_exits_0_against_a_live_server_and_1_otherwise)
+{
+    struct proc p;
+    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
+    spawn(&p, args);
+    int port = port_of(&p);
+    char portstr[16], out[1024];
+    snprintf(portstr, sizeof portstr, "%d", port);
+    const char *hc[] = {"--healthcheck", "--port", portstr, NULL};
+    cr_assert_eq(run(hc, out, sizeof out), 0, "%s", out);
+    kill(p.pid, SIGTERM);
+    cr_assert_eq(wait_exit(&p, 10000), 0);
+    cr_assert_eq(run(hc, out, sizeof out), 1, "no server: %s", out);
+}

@@ -1,0 +1,43 @@
+/* harness: a real articled server on 127.0.0.1 port 0 inside the test process,
+ * and a small libcurl client to talk to it. For http tests only. */
+#ifndef ARTICLED_HARNESS_H
+#define ARTICLED_HARNESS_H
+
+#include "config/config.h"
+
+#include <stddef.h>
+
+struct harness {
+    struct service *svc;
+    struct http_server *http;
+    int port;
+    char base[64]; /* "http://127.0.0.1:PORT" */
+};
+
+/* Starts the service on data_dir (loaded before it returns). tweak, if not
+ * NULL, adjusts the config first. Aborts the test on failure. */
+void harness_start(struct harness *h, const char *data_dir, void (*tweak)(struct config *));
+void harness_stop(struct harness *h);
+
+struct http_reply {
+    long status;
+    char *body; /* NUL-terminated */
+    size_t len;
+    char *headers; /* the raw response header block */
+};
+
+/* Sends METHOD base+path with optional body and extra header lines
+ * (NULL-terminated array, may be NULL). Aborts the test on transport errors. */
+void http_call(const struct harness *h, const char *method, const char *path, const char *body,
+               const char *const *headers, struct http_reply *out);
+
+/* A copy-free pointer to header `name`'s value in r (up to the line end, which
+ * is replaced in a private copy): caller frees. NULL when absent. */
+char *http_header(const struct http_reply *r, const char *name);
+void http_reply_free(struct http_reply *r);
+
+/* Sends raw bytes over a plain socket and returns what came back before the
+ * server closed or timeout_ms passed (caller frees). For malformed requests. */
+char *http_raw(const struct harness *h, const char *bytes, size_t len, int timeout_ms);
+
+#endif
