@@ -22,7 +22,8 @@ SUPPORT  := $(patsubst %.c,$(B)/%.o,$(wildcard tests/support/*.c))
 TESTS    := $(patsubst %.c,$(B)/%,$(sort $(wildcard tests/unit/test_*.c tests/http/test_*.c)))
 EVALS    := $(patsubst %.c,$(B)/%,$(sort $(wildcard eval/*.c)))
 
-.PHONY: all run test check test-plain test-san eval bench clean format
+.SECONDARY:
+.PHONY: all run test check test-plain test-san eval bench bench-connections clean format
 all: articled
 
 articled: $(B)/articled
@@ -78,6 +79,10 @@ run: deps articled
 
 eval: $(EVALS)
 	sh eval/run.sh $(B)
+
+# wrk at 128-512 keep-alive connections on the shipped mode (docs/operations.md).
+bench-connections: articled
+	sh bench/connections.sh 5
 
 clean:
 	rm -rf build articled

@@ -3,6 +3,7 @@
 #include "handlers/problem.h"
 #include "handlers/query.h"
 #include "handlers/service.h"
+#include "models/annotate/stats.h"
 #include "models/strbuf.h"
 
 #include <stdio.h>
@@ -10,16 +11,8 @@
 #include <string.h>
 
 #define ARTICLES_PATH "/v1/articles"
-/* Reading time assumes 230 words a minute, a common adult silent-reading rate. */
-#define WORDS_PER_MINUTE 230
 
 static const char json_type[] = "application/json";
-
-static int
-reading_minutes(size_t words)
-{
-    return words ? (int)((words + WORDS_PER_MINUTE - 1) / WORDS_PER_MINUTE) : 0;
-}
 
 /* Prints a tree compactly into b; takes ownership of the tree. */
 static int
@@ -58,7 +51,7 @@ articles_render(struct catalog_entry *e)
     if (!full || !links || (e->annotations && !ann) ||
         !cJSON_AddStringToObject(full, "slug", a->slug) ||
         !cJSON_AddNumberToObject(full, "word_count", (double)e->words) ||
-        !cJSON_AddNumberToObject(full, "reading_time_minutes", reading_minutes(e->words)) ||
+        !cJSON_AddNumberToObject(full, "reading_time_minutes", stats_reading_time(e->words)) ||
         !cJSON_AddItemToObject(full, "links", links)) {
         cJSON_Delete(full);
         cJSON_Delete(links);

@@ -694,37 +694,7 @@ fail:
     return NULL;
 }
 
-/* ---- statistics and comparison ---------------------------------------------------------- */
-
-static size_t
-count_words(const char *s)
-{
-    if (!s)
-        return 0;
-    size_t len = strlen(s), i = 0, n = 0;
-    bool in_word = false;
-    while (i < len) {
-        uint32_t cp = utf8_next(s, len, &i);
-        bool word_char = cp >= 0x80 ? (cp != 0xA0 && cp != 0x2013 && cp != 0x2014 &&
-                                       !(cp >= 0x2000 && cp <= 0x206F))
-                                    : isalnum((int)cp) != 0;
-        bool joiner = in_word && (cp == '\'' || cp == '-' || cp == 0x2019);
-        if (word_char && !in_word)
-            n++;
-        in_word = word_char || joiner;
-    }
-    return n;
-}
-
-size_t
-article_word_count(const struct article *a)
-{
-    size_t n = count_words(a->standfirst);
-    for (size_t i = 0; i < a->nbody; i++)
-        if (a->body[i].type != ARTICLE_IMAGE)
-            n += count_words(a->body[i].text);
-    return n;
-}
+/* ---- comparison ---------------------------------------------------------- */
 
 static bool
 str_eq(const char *x, const char *y)

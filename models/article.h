@@ -94,10 +94,6 @@ cJSON *article_to_json(const struct article *a);
  * and ignored so a client can send back what it got. NULL with err set. */
 struct article *article_from_json(const cJSON *doc, struct article_error *err);
 
-/* Number of words in the standfirst and body text (runs of letters or digits,
- * apostrophes and hyphens inside a word do not split it). */
-size_t article_word_count(const struct article *a);
-
 /* True when both articles hold the same fields (derived ones included). */
 bool article_equal(const struct article *a, const struct article *b);
 

@@ -135,9 +135,9 @@ catalog_build(struct article **articles, size_t n, const struct annotator *ann,
     qsort(entries, n, sizeof *entries, cmp_entries);
     for (size_t i = 0; i < n; i++) {
         struct catalog_entry *e = &entries[i];
-        e->words = article_word_count(e->article);
         if (ann && !(e->annotations = annotate_article(ann, e->article)))
             goto fail;
+        e->words = e->annotations ? annotations_words(e->annotations) : 0;
         if (r && r->render(r->ctx, e) != 0)
             goto fail;
     }

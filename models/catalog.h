@@ -27,7 +27,7 @@ struct catalog_entry {
     struct annotations *annotations;  /* owned; NULL when built without an annotator */
     struct catalog_bytes full;        /* the whole article as served */
     struct catalog_bytes summary;     /* the list item fragment */
-    size_t words;
+    size_t words; /* annotations_words(annotations); 0 without annotations */
 };
 
 /* Fills entry->full and entry->summary from entry->article and ->annotations.

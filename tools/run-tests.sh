@@ -22,6 +22,13 @@ for t in "$@"; do
     c=$(printf '%s' "$syn" | sed -n 's/.*Crashing: \([0-9]*\).*/\1/p')
     passed=$((passed + ${p:-0}))
     failed=$((failed + ${f:-0} + ${c:-0}))
+    # Leaks are reported when a forked test exits, after Criterion counted it:
+    # any sanitizer report fails the run.
+    if printf '%s\n' "$out" | grep -qE 'ERROR: (Leak|Address)Sanitizer|runtime error:'; then
+        printf '%s\n' "$out" | grep -A12 -E 'ERROR: (Leak|Address)Sanitizer|runtime error:' | head -n 40
+        failed=$((failed + 1))
+        status=1
+    fi
     if [ "$rc" -ne 0 ] || [ -z "$syn" ]; then
         status=1
         [ -z "$syn" ] && { failed=$((failed + 1)); printf '%s\n' "$out" | tail -n 30; }

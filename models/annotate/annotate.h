@@ -38,6 +38,9 @@ void annotator_free(struct annotator *a);
 struct annotations *annotator_run(const struct annotator *a, const struct annotate_input *in);
 void annotations_free(struct annotations *an);
 
+/* Words in the article (as stats.words counts them: word and number tokens). */
+size_t annotations_words(const struct annotations *an);
+
 /* The annotations as the API publishes them (see docs/annotations.md):
  * {"blocks": [...], "entities": [...], "quotes": [...], "dates": [...], "stats": {...}}.
  * Offsets are code points into each block's text, end exclusive. The caller owns

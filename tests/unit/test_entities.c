@@ -1,0 +1,225 @@
+/* Entities of models/annotate/entities.c on small articles. */
+#include "models/annotate/entities.h"
+#include "models/embedded.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+#define MAX_BLOCKS 8
+
+static struct gazetteer *gaz;
+static struct text_tokens toks[MAX_BLOCKS];
+static struct text_block blocks[MAX_BLOCKS];
+static struct entity_list ents;
+static size_t nblocks;
+
+static void
+setup(void)
+{
+    const char *err = NULL;
+    gaz = gazetteer_new(embedded_gazetteers, &err);
+    cr_assert_not_null(gaz, "gazetteer: %s", err ? err : "?");
+}
+
+static void
+teardown(void)
+{
+    entity_list_free(&ents);
+    for (size_t i = 0; i < MAX_BLOCKS; i++)
+        text_tokens_free(&toks[i]);
+    gazetteer_free(gaz);
+}
+
+TestSuite(entities, .init = setup, .fini = teardown);
+
+/* Annotates the blocks given (NULL-terminated). */
+static void
+run(const char *const *texts)
+{
+    entity_list_free(&ents);
+    nblocks = 0;
+    for (; texts[nblocks]; nblocks++) {
+        cr_assert_lt(nblocks, MAX_BLOCKS);
+        const char *s = texts[nblocks];
+        cr_assert_eq(text_tokenize(s, strlen(s), &toks[nblocks]), 0);
+        blocks[nblocks] = (struct text_block){s, strlen(s), toks[nblocks].v, toks[nblocks].n};
+    }
+    cr_assert_eq(entities_find(gaz, blocks, nblocks, &ents), 0);
+}
+
+/* The entity that the mention with this exact text belongs to, or NULL. */
+static const struct entity *
+entity_of(const char *mention)
+{
+    for (size_t i = 0; i < ents.nm; i++) {
+        const struct entity_mention *m = &ents.m[i];
+        const char *s = blocks[m->block].text + m->start;
+        if (m->end - m->start == strlen(mention) && memcmp(s, mention, m->end - m->start) == 0)
+            return &ents.v[m->entity];
+    }
+    return NULL;
+}
+
+static const struct entity *
+entity_named(const char *name)
+{
+    for (size_t i = 0; i < ents.n; i++)
+        if (strcmp(ents.v[i].name, name) == 0)
+            return &ents.v[i];
+    return NULL;
+}
+
+struct mention_case {
+    const char *blocks[4];
+    const char *mention;
+    const char *name; /* canonical name expected */
+    enum entity_type type;
+};
+
+static void
+check_cases(const struct mention_case *cases, size_t n)
+{
+    for (size_t c = 0; c < n; c++) {
+        run(cases[c].blocks);
+        const struct entity *e = entity_of(cases[c].mention);
+        cr_assert_not_null(e, "case %zu: no entity for \"%s\"", c, cases[c].mention);
+        cr_assert_str_eq(e->name, cases[c].name, "case %zu: \"%s\"", c, cases[c].mention);
+        cr_assert_eq(e->type, cases[c].type, "case %zu: \"%s\" type %s", c, cases[c].mention,
+                     entity_type_name(e->type));
+    }
+}
+
+static const struct mention_case short_forms[] = {
+    {{"North Korean leader Kim Jong-un arrived.", "Later Kim left.", NULL}, "Kim", "Kim Jong-un", ENTITY_PERSON},
+    {{"Chinese President Xi Jinping spoke.", "He met Xi again.", NULL}, "Xi", "Xi Jinping", ENTITY_PERSON},
+    {{"It was US President Donald Trump.", "Critics of Trump said so.", NULL}, "Trump", "Donald Trump", ENTITY_PERSON},
+    {{"Kim met them.", "The leader Kim Jong Un arrived.", NULL}, "Kim", "Kim Jong Un", ENTITY_PERSON},
+    {{"Christopher Hill, a former ambassador, spoke.", "So it was, Hill added.", NULL}, "Hill", "Christopher Hill", ENTITY_PERSON},
+};
+
+Test(entities, merges_short_surname_with_full_name)
+{
+    check_cases(short_forms, sizeof short_forms / sizeof short_forms[0]);
+}
+
+Test(entities, merges_hyphenated_and_spaced_forms_of_one_name)
+{
+    run((const char *const[]){"The leader Kim Jong Un came.", "Then North Korean leader Kim Jong-un left.", NULL});
+    const struct entity *a = entity_of("Kim Jong Un"), *b = entity_of("Kim Jong-un");
+    cr_assert_not_null(a);
+    cr_assert_eq(a, b);
+    cr_assert_str_eq(a->id, "kim-jong-un");
+}
+
+static const struct mention_case places[] = {
+    {{"Sanctions by the US will stay.", NULL}, "US", "United States", ENTITY_PLACE},
+    {{"Talks with the U.S. went on.", NULL}, "U.S.", "United States", ENTITY_PLACE},
+    {{"He flew to the United States.", NULL}, "United States", "United States", ENTITY_PLACE},
+    {{"Top North Korean officials came.", NULL}, "North Korean", "North Korea", ENTITY_PLACE},
+    {{"It is North Korea’s ally.", NULL}, "North Korea", "North Korea", ENTITY_PLACE},
+    {{"They met the North Koreans.", NULL}, "North Koreans", "North Korea", ENTITY_PLACE},
+    {{"It was denuclearising the Korean Peninsula.", NULL}, "Korean Peninsula", "Korean Peninsula", ENTITY_PLACE},
+    {{"A train arrived at Beijing Railway Station today.", NULL}, "Beijing Railway Station", "Beijing Railway Station", ENTITY_PLACE},
+    {{"The talks were held in Hong Kong.", NULL}, "Hong Kong", "Hong Kong", ENTITY_PLACE},
+};
+
+Test(entities, resolves_aliases_and_demonyms_to_the_place)
+{
+    check_cases(places, sizeof places / sizeof places[0]);
+}
+
+Test(entities, marks_demonym_mentions)
+{
+    run((const char *const[]){"Top South Korean officials met in South Korea.", NULL});
+    size_t demonyms = 0, plain = 0;
+    for (size_t i = 0; i < ents.nm; i++)
+        (ents.m[i].flags & ENTITY_DEMONYM) ? demonyms++ : plain++;
+    cr_assert_eq(demonyms, 1);
+    cr_assert_eq(plain, 1);
+    cr_assert_eq(ents.n, 1);
+}
+
+static const struct mention_case orgs[] = {
+    {{"The Korean Central News Agency said so.", "Later KCNA said more.", NULL}, "KCNA", "Korean Central News Agency", ENTITY_ORGANISATION},
+    {{"She told Al Jazeera on Monday.", NULL}, "Al Jazeera", "Al Jazeera", ENTITY_ORGANISATION},
+    {{"A report by the Bank of England came out.", NULL}, "Bank of England", "Bank of England", ENTITY_ORGANISATION},
+    {{"He joined the Ministry of Foreign Affairs last year.", NULL}, "Ministry of Foreign Affairs", "Ministry of Foreign Affairs", ENTITY_ORGANISATION},
+    {{"Shares in Acme Widget Corporation rose.", NULL}, "Acme Widget Corporation", "Acme Widget Corporation", ENTITY_ORGANISATION},
+};
+
+Test(entities, finds_organisations_by_name_words_gazetteer_and_initials)
+{
+    check_cases(orgs, sizeof orgs / sizeof orgs[0]);
+}
+
+Test(entities, uses_titles_and_role_nouns_for_people)
+{
+    run((const char *const[]){"He came with his wife Ri Sol Ju and South Korean President Moon Jae-in.", NULL});
+    const struct entity *ri = entity_of("Ri Sol Ju"), *moon = entity_of("Moon Jae-in");
+    cr_assert_not_null(ri);
+    cr_assert_not_null(moon);
+    cr_assert_eq(ri->type, ENTITY_PERSON);
+    cr_assert_eq(moon->type, ENTITY_PERSON);
+    cr_assert_null(entity_of("President"));
+}
+
+Test(entities, ignores_capitalised_words_that_only_start_sentences)
+{
+    run((const char *const[]){"Train believed to be late.", "Analysts also believe it.", "Involving China was key.",
+                              "During his stay, the train was involving nothing.", NULL});
+    cr_assert_null(entity_of("Train"));
+    cr_assert_null(entity_of("Analysts"));
+    cr_assert_null(entity_of("Involving"));
+    cr_assert_null(entity_of("During"));
+    cr_assert_not_null(entity_of("China"));
+}
+
+Test(entities, ignores_days_months_holidays_and_lone_common_nouns)
+{
+    run((const char *const[]){"In his New Year’s address on Tuesday, January 8, officials of the Party spoke.", NULL});
+    cr_assert_eq(ents.n, 0, "found %zu entities, first %s", ents.n, ents.n ? ents.v[0].name : "");
+}
+
+Test(entities, reads_all_caps_headlines_and_datelines_against_the_article)
+{
+    run((const char *const[]){"SOCCER - BARNSLEY WIN AT HOME IN LONDON.", "LEEDS 1996-08-30",
+                              "Barnsley beat Gillingham 2-0 at home.", NULL});
+    const struct entity *b = entity_of("BARNSLEY");
+    cr_assert_not_null(b);
+    cr_assert_eq(b, entity_of("Barnsley"));
+    cr_assert_not_null(entity_of("LONDON"));
+    cr_assert_eq(entity_of("LONDON")->type, ENTITY_PLACE);
+    cr_assert_not_null(entity_of("LEEDS"));
+    cr_assert_null(entity_of("SOCCER"));
+    cr_assert_null(entity_of("WIN"));
+}
+
+Test(entities, gives_unique_ascii_ids)
+{
+    run((const char *const[]){"José Müller met the Zürich mayor.", NULL});
+    const struct entity *e = entity_named("José Müller");
+    cr_assert_not_null(e);
+    cr_assert_str_eq(e->id, "jose-muller");
+    for (size_t i = 0; i < ents.n; i++)
+        for (size_t j = i + 1; j < ents.n; j++)
+            cr_assert_str_neq(ents.v[i].id, ents.v[j].id);
+}
+
+Test(entities, reports_code_point_offsets)
+{
+    run((const char *const[]){"“Hi,” said Zoë Ball in Zürich.", NULL});
+    const struct entity *e = entity_of("Zürich");
+    cr_assert_not_null(e);
+    for (size_t i = 0; i < ents.nm; i++)
+        if (&ents.v[ents.m[i].entity] == e) {
+            cr_assert_eq(ents.m[i].cp_start, 23);
+            cr_assert_eq(ents.m[i].cp_end, 29);
+        }
+}
+
+Test(entities, handles_an_article_without_blocks)
+{
+    run((const char *const[]){NULL});
+    cr_assert_eq(ents.n, 0);
+    cr_assert_eq(ents.nm, 0);
+}
