@@ -301,6 +301,9 @@ config_usage(void *out_file)
 {
     FILE *out = out_file;
     fprintf(out, "usage: articled [OPTIONS]                serve the content directory over HTTP\n"
+                 "       articled [OPTIONS] annotate [FILE...]\n"
+                 "                                         print each article (- or none: stdin) with\n"
+                 "                                         its annotations as one JSON line\n"
                  "       articled --healthcheck            exit 0 when the local server is healthy\n"
                  "       articled --help | --version\n\n"
                  "Each setting is, from lowest to highest precedence: its default, a line\n"

@@ -41,46 +41,78 @@ links_json(const struct article *a)
     return links;
 }
 
-int
-articles_render(struct catalog_entry *e)
+cJSON *
+articles_json(const struct article *a, size_t words)
 {
-    const struct article *a = e->article;
     cJSON *full = article_to_json(a);
     cJSON *links = links_json(a);
-    cJSON *ann = e->annotations ? annotations_to_json(e->annotations) : NULL;
-    if (!full || !links || (e->annotations && !ann) ||
-        !cJSON_AddStringToObject(full, "slug", a->slug) ||
-        !cJSON_AddNumberToObject(full, "word_count", (double)e->words) ||
-        !cJSON_AddNumberToObject(full, "reading_time_minutes", stats_reading_time(e->words)) ||
+    if (!full || !links || !cJSON_AddStringToObject(full, "slug", a->slug) ||
+        !cJSON_AddNumberToObject(full, "word_count", (double)words) ||
+        !cJSON_AddNumberToObject(full, "reading_time_minutes", stats_reading_time(words)) ||
         !cJSON_AddItemToObject(full, "links", links)) {
         cJSON_Delete(full);
         cJSON_Delete(links);
-        cJSON_Delete(ann);
-        return -1;
+        return NULL;
     }
-    if (ann && !cJSON_AddItemToObject(full, "annotations", ann)) {
-        cJSON_Delete(full);
-        cJSON_Delete(ann);
-        return -1;
-    }
-    if (take_printed(full, &e->full) != 0)
-        return -1;
+    return full;
+}
 
+/* Renders {"article": id, key: part} into b; part stays owned by the caller. */
+static int
+render_part(const struct article *a, const char *key, cJSON *part, struct catalog_bytes *b)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o || !part || !cJSON_AddStringToObject(o, "article", a->id) ||
+        !cJSON_AddItemReferenceToObject(o, key, part)) {
+        cJSON_Delete(o);
+        return -1;
+    }
+    return take_printed(o, b);
+}
+
+static cJSON *
+summary_json(const struct article *a, size_t words)
+{
     cJSON *sum = cJSON_CreateObject();
-    links = links_json(a);
+    cJSON *links = links_json(a);
     if (!sum || !links || !cJSON_AddStringToObject(sum, "id", a->id) ||
         !cJSON_AddStringToObject(sum, "headline", a->headline) ||
         !(a->standfirst ? cJSON_AddStringToObject(sum, "standfirst", a->standfirst)
                         : cJSON_AddNullToObject(sum, "standfirst")) ||
         !(a->published ? cJSON_AddStringToObject(sum, "published", a->published)
                        : cJSON_AddNullToObject(sum, "published")) ||
-        !cJSON_AddNumberToObject(sum, "word_count", (double)e->words) ||
+        !cJSON_AddNumberToObject(sum, "word_count", (double)words) ||
         !cJSON_AddItemToObject(sum, "links", links)) {
         cJSON_Delete(sum);
         cJSON_Delete(links);
+        return NULL;
+    }
+    return sum;
+}
+
+int
+articles_render(struct catalog_entry *e)
+{
+    const struct article *a = e->article;
+    cJSON *ann = e->annotations ? annotations_to_json(e->annotations) : NULL;
+    if (e->annotations && !ann)
+        return -1;
+    if (ann && (render_part(a, "entities", cJSON_GetObjectItemCaseSensitive(ann, "entities"),
+                            &e->entities) != 0 ||
+                render_part(a, "quotes", cJSON_GetObjectItemCaseSensitive(ann, "quotes"),
+                            &e->quotes) != 0)) {
+        cJSON_Delete(ann);
         return -1;
     }
-    return take_printed(sum, &e->summary);
+    cJSON *full = articles_json(a, e->words);
+    if (!full || (ann && !cJSON_AddItemToObject(full, "annotations", ann))) {
+        cJSON_Delete(full);
+        cJSON_Delete(ann);
+        return -1;
+    }
+    if (take_printed(full, &e->full) != 0)
+        return -1;
+    return take_printed(summary_json(a, e->words), &e->summary);
 }
 
 int
@@ -149,17 +181,51 @@ articles_list(const struct request *req, struct response *resp)
     return 200;
 }
 
+static const struct catalog_entry *find_or_404(const struct request *req, struct response *resp);
+static int serve_bytes(struct response *resp, const struct catalog_bytes *b);
+
 int
 articles_get(const struct request *req, struct response *resp)
+{
+    const struct catalog_entry *e = find_or_404(req, resp);
+    return e ? serve_bytes(resp, &e->full) : resp->status;
+}
+
+/* The entry for the {id} capture, or a 404 problem in resp. */
+static const struct catalog_entry *
+find_or_404(const struct request *req, struct response *resp)
 {
     const struct catalog_entry *e = catalog_find(req->snap, req->params[0]);
     if (!e) {
         char detail[200];
         snprintf(detail, sizeof detail, "no article has the id or slug `%.120s`", req->params[0]);
-        return problem(resp, 404, "article-not-found", detail, NULL);
+        problem(resp, 404, "article-not-found", detail, NULL);
     }
-    if (response_header(resp, "ETag", e->full.etag) != 0)
+    return e;
+}
+
+/* Serves one pre-rendered representation of an entry with its ETag. */
+static int
+serve_bytes(struct response *resp, const struct catalog_bytes *b)
+{
+    if (!b->data)
+        return problem(resp, 503, "not-annotated", "this server runs without the annotator", NULL);
+    if (response_header(resp, "ETag", b->etag) != 0)
         return problem(resp, 500, "internal", "out of memory", NULL);
-    response_borrow_body(resp, 200, json_type, e->full.data, e->full.len);
+    response_borrow_body(resp, 200, json_type, b->data, b->len);
     return 200;
+}
+
+int
+articles_entities(const struct request *req, struct response *resp)
+{
+    const struct catalog_entry *e = find_or_404(req, resp);
+    return e ? serve_bytes(resp, &e->entities) : resp->status;
+}
+
+int
+articles_quotes(const struct request *req, struct response *resp)
+{
+    const struct catalog_entry *e = find_or_404(req, resp);
+    return e ? serve_bytes(resp, &e->quotes) : resp->status;
 }

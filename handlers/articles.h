@@ -11,7 +11,15 @@ int articles_list(const struct request *req, struct response *resp);
 /* GET /v1/articles/{id}: the whole article, by id or slug, pre-rendered. */
 int articles_get(const struct request *req, struct response *resp);
 
-/* Renders an entry's full document and list fragment (a catalog_renderer). */
+/* GET /v1/articles/{id}/entities and /quotes: those parts of the annotations. */
+int articles_entities(const struct request *req, struct response *resp);
+int articles_quotes(const struct request *req, struct response *resp);
+
+/* Renders an entry's full document, list fragment, entities and quotes. */
 int articles_render(struct catalog_entry *e);
+
+/* The article as the API serves it, without annotations: the document plus
+ * slug, word_count, reading_time_minutes and links. Caller owns it; NULL on OOM. */
+cJSON *articles_json(const struct article *a, size_t words);
 
 #endif

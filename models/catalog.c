@@ -81,6 +81,8 @@ free_entries(struct catalog_entry *entries, size_t n)
         annotations_free(entries[i].annotations);
         free(entries[i].full.data);
         free(entries[i].summary.data);
+        free(entries[i].entities.data);
+        free(entries[i].quotes.data);
     }
     free(entries);
 }

@@ -27,10 +27,12 @@ struct catalog_entry {
     struct annotations *annotations;  /* owned; NULL when built without an annotator */
     struct catalog_bytes full;        /* the whole article as served */
     struct catalog_bytes summary;     /* the list item fragment */
+    struct catalog_bytes entities;    /* {"article", "entities"}; empty without annotations */
+    struct catalog_bytes quotes;      /* {"article", "quotes"}; likewise */
     size_t words; /* annotations_words(annotations); 0 without annotations */
 };
 
-/* Fills entry->full and entry->summary from entry->article and ->annotations.
+/* Fills the entry's rendered bytes from entry->article and ->annotations.
  * Supplied by the layer that knows the wire format (handlers/), so this module
  * stays free of HTTP. Returns 0, or -1 on allocation failure. */
 struct catalog_renderer {

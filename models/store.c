@@ -68,9 +68,8 @@ report(const struct store_reporter *rep, enum store_level level, const char *fil
         rep->report(rep->ctx, level, file, field, message);
 }
 
-/* Reads a whole regular file of at most max bytes. NULL with *why set otherwise. */
-static char *
-read_file(int dirfd, const char *name, size_t max, size_t *len, const char **why)
+char *
+store_read_file(int dirfd, const char *name, size_t max, size_t *len, const char **why)
 {
     int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
@@ -184,7 +183,7 @@ store_load(const char *dir, size_t max_bytes, const struct store_reporter *rep,
     for (size_t i = 0; i < nnames; i++) {
         const char *why = NULL;
         size_t len = 0;
-        char *buf = read_file(dirfd(d), names[i], max_bytes, &len, &why);
+        char *buf = store_read_file(dirfd(d), names[i], max_bytes, &len, &why);
         if (!buf) {
             report(rep, STORE_ERROR, names[i], "", why);
             out->skipped++;

@@ -33,6 +33,11 @@ struct store_result {
 int store_load(const char *dir, size_t max_bytes, const struct store_reporter *rep,
                struct store_result *out, const char **errstr);
 
+/* Reads the whole regular file name (relative to dirfd, or AT_FDCWD) of at most
+ * max bytes into a new NUL-terminated buffer (caller frees). NULL with *why
+ * (static) when it cannot be opened, is not a regular file or is too large. */
+char *store_read_file(int dirfd, const char *name, size_t max, size_t *len, const char **why);
+
 /* Frees the articles still held by r (those not taken by setting them to NULL). */
 void store_result_free(struct store_result *r);
 

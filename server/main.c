@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "handlers/routes.h"
 #include "handlers/service.h"
+#include "server/cli.h"
 #include "server/http.h"
 #include "server/log.h"
 
@@ -108,6 +109,8 @@ main(int argc, char **argv)
     case CONFIG_SERVE:
         break;
     }
+    if (rest < argc && strcmp(argv[rest], "annotate") == 0)
+        return cli_annotate(&cfg, argc - rest - 1, argv + rest + 1);
     if (rest < argc) {
         fprintf(stderr, "articled: unexpected argument `%s` (see articled --help)\n", argv[rest]);
         return 2;

@@ -242,7 +242,7 @@ Test(http, answers_options_with_allow)
 
 Test(http, answers_405_with_allow_for_a_wrong_method)
 {
-    static const char *const methods[] = {"POST", "PUT", "PATCH", "DELETE"};
+    static const char *const methods[] = {"POST", "PUT", "PATCH", "DELETE"}; /* on the list */
     for (size_t i = 0; i < sizeof methods / sizeof *methods; i++) {
         struct http_reply r;
         http_call(&h, methods[i], "/v1/articles", NULL, NULL, &r);
@@ -425,4 +425,161 @@ Test(http, gives_many_parallel_clients_identical_bodies, .timeout = 60)
     curl_multi_cleanup(m);
     cr_assert_eq(ok, CLIENTS * ROUNDS);
     http_reply_free(&ref);
+}
+
+/* Reads a file of the repository whole (for request bodies). */
+static char *
+slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s", path);
+    char *buf = malloc(1 << 20);
+    size_t n = fread(buf, 1, (1 << 20) - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+Test(http, serves_an_articles_entities_and_quotes)
+{
+    struct http_reply r;
+    http_call(&h, "GET", SEED "/entities", NULL, NULL, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    char *etag = http_header(&r, "ETag");
+    cr_assert_not_null(etag);
+    free(etag);
+    cJSON *j = json_of(&r);
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "article")->valuestring,
+                     "north-koreas-kim-visiting-china-at-xi-jinpings-invitation");
+    bool kim = false;
+    cJSON *ents = cJSON_GetObjectItemCaseSensitive(j, "entities");
+    for (cJSON *e = ents ? ents->child : NULL; e; e = e->next)
+        kim |= strcmp(cJSON_GetObjectItemCaseSensitive(e, "id")->valuestring, "kim-jong-un") == 0;
+    cr_assert(kim, "Kim Jong Un among the entities");
+    cJSON_Delete(j);
+    http_reply_free(&r);
+
+    http_call(&h, "GET", SEED "/quotes", NULL, NULL, &r);
+    cr_assert_eq(r.status, 200);
+    j = json_of(&r);
+    cJSON *quotes = cJSON_GetObjectItemCaseSensitive(j, "quotes");
+    cr_assert_eq(cJSON_GetArraySize(quotes), 10);
+    cJSON *first = cJSON_GetArrayItem(quotes, 0);
+    cJSON *speaker = cJSON_GetObjectItemCaseSensitive(first, "speaker");
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(speaker, "entity")->valuestring,
+                     "divya-gopalan");
+    cJSON_Delete(j);
+    http_reply_free(&r);
+
+    http_call(&h, "GET", "/v1/articles/nope/quotes", NULL, NULL, &r);
+    assert_problem(&r, 404, "article-not-found");
+    http_reply_free(&r);
+}
+
+Test(http, includes_the_annotations_in_the_full_article)
+{
+    struct http_reply r;
+    http_call(&h, "GET", SEED, NULL, NULL, &r);
+    cJSON *j = json_of(&r);
+    cJSON *ann = cJSON_GetObjectItemCaseSensitive(j, "annotations");
+    static const char *const parts[] = {"blocks", "entities", "quotes", "dates", "stats"};
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
+        cr_assert_not_null(cJSON_GetObjectItemCaseSensitive(ann, parts[i]), "%s", parts[i]);
+    cJSON *words = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(ann, "stats"), "words");
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(j, "word_count")->valuedouble, words->valuedouble,
+                 "one word count for the article and its statistics");
+    cJSON_Delete(j);
+    http_reply_free(&r);
+}
+
+Test(http, annotates_a_posted_plain_article_like_the_stored_one)
+{
+    char *text = slurp("data/articles/kim-visits-china.txt");
+    const char *hdr[] = {"Content-Type: text/plain; charset=utf-8", NULL};
+    struct http_reply post, get;
+    http_call(&h, "POST", "/v1/annotate", text, hdr, &post);
+    cr_assert_eq(post.status, 200, "%s", post.body);
+    http_call(&h, "GET", SEED, NULL, NULL, &get);
+    cJSON *p = json_of(&post), *g = json_of(&get);
+    cJSON *stored_ann = cJSON_DetachItemFromObject(g, "annotations");
+    cr_assert(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(p, "article"), g, 1),
+              "the posted article equals the stored one");
+    cr_assert(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(p, "annotations"), stored_ann, 1),
+              "and so do its annotations");
+    cJSON_Delete(stored_ann);
+    cJSON_Delete(p);
+    cJSON_Delete(g);
+    http_reply_free(&post);
+    http_reply_free(&get);
+    free(text);
+
+    /* Nothing was stored. */
+    http_call(&h, "GET", "/v1/articles", NULL, NULL, &get);
+    assert_header(&get, "X-Total-Count", "5");
+    http_reply_free(&get);
+}
+
+Test(http, annotates_a_posted_json_document)
+{
+    const char *hdr[] = {"Content-Type: application/json", NULL};
+    const char doc[] = "{\"headline\":\"Talks resume in Geneva\",\"body\":[{\"type\":\"paragraph\","
+                       "\"text\":\"\\u201cWe are hopeful,\\u201d Maria Lopez said in Geneva.\"}]}";
+    struct http_reply r;
+    http_call(&h, "POST", "/v1/annotate", doc, hdr, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cJSON *j = json_of(&r);
+    cJSON *quotes = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(j, "annotations"), "quotes");
+    cr_assert_eq(cJSON_GetArraySize(quotes), 1, "%s", r.body);
+    cJSON *speaker = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(quotes, 0), "speaker");
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(speaker, "name")->valuestring, "Maria Lopez");
+    cJSON_Delete(j);
+    http_reply_free(&r);
+}
+
+Test(http, refuses_bad_annotate_requests_with_problems)
+{
+    static const struct {
+        const char *type, *body, *code;
+        long status;
+        const char *field;
+    } cases[] = {
+        {"Content-Type: text/plain", "", "empty-body", 400, NULL},
+        {"Content-Type: text/plain", "Caf\xe9 society\n\nLatin-1 text.\n", "invalid-article", 400, "byte 3"},
+        {"Content-Type: application/json", "{\"headline\": \"x\",", "invalid-article", 400, "byte 17"},
+        {"Content-Type: application/json", "{\"headline\": \"x\"} trailing", "invalid-article", 400, NULL},
+        {"Content-Type: application/json", "{\"headline\": \"x\", \"colour\": 1}", "invalid-article", 400, "/colour"},
+        {"Content-Type: application/json", "[]", "invalid-article", 400, NULL},
+        {"Content-Type: text/html", "<p>hi</p>", "unsupported-media-type", 415, NULL},
+        {"Content-Type: application/x-www-form-urlencoded", "a=b", "unsupported-media-type", 415, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *hdr[] = {cases[i].type, NULL};
+        struct http_reply r;
+        http_call(&h, "POST", "/v1/annotate", cases[i].body, hdr, &r);
+        assert_problem(&r, cases[i].status, cases[i].code);
+        if (cases[i].field) {
+            cJSON *j = json_of(&r);
+            cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "field");
+            cr_assert(cJSON_IsString(f) && strcmp(f->valuestring, cases[i].field) == 0,
+                      "case %zu: field in %s", i, r.body);
+            cJSON_Delete(j);
+        }
+        http_reply_free(&r);
+    }
+}
+
+Test(http_limits, refuses_an_annotate_body_over_the_limit_with_413)
+{
+    struct harness lh;
+    harness_start(&lh, "data/articles", small_body_limit);
+    char *text = slurp("data/articles/kim-visits-china.txt");
+    const char *hdr[] = {"Content-Type: text/plain", NULL};
+    struct http_reply r;
+    http_call(&lh, "POST", "/v1/annotate", text, hdr, &r);
+    assert_problem(&r, 413, "body-too-large");
+    http_reply_free(&r);
+    free(text);
+    harness_stop(&lh);
 }

@@ -365,3 +365,79 @@ Test(process, healthcheck_exits_0_against_a_live_server_and_1_otherwise)
     cr_assert_eq(wait_exit(&p, 10000), 0);
     cr_assert_eq(run(hc, out, sizeof out), 1, "no server: %s", out);
 }
+
+/* POSTs a file's bytes to /v1/annotate and returns the parsed reply. */
+static cJSON *
+post_annotate(int port, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f);
+    static char text[1 << 20];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    fclose(f);
+    char url[128], *body = NULL;
+    size_t len = 0;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/annotate", port);
+    CURL *c = curl_easy_init();
+    FILE *out = open_memstream(&body, &len);
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: text/plain");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROXY, "");
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)n);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+    cr_assert_eq(curl_easy_perform(c), CURLE_OK);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    fclose(out);
+    cJSON *j = cJSON_Parse(body);
+    free(body);
+    cr_assert_not_null(j);
+    return j;
+}
+
+Test(process, annotate_prints_one_line_per_file_with_the_same_json_as_the_api)
+{
+    static char out[1 << 20];
+    const char *args[] = {"annotate", "data/articles/kim-visits-china.txt",
+                          "data/articles/summit-talks-quotes.txt", NULL};
+    cr_assert_eq(run(args, out, sizeof out), 0, "%.300s", out);
+    char *nl = strchr(out, '\n');
+    cr_assert_not_null(nl);
+    cr_assert_not_null(strchr(nl + 1, '\n'), "two lines for two files");
+    *nl = '\0';
+    cJSON *line = cJSON_Parse(out);
+    cr_assert_not_null(line, "the first line is one JSON object");
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(line, "file")->valuestring,
+                     "data/articles/kim-visits-china.txt");
+
+    struct proc p;
+    const char *serve[] = {"--port", "0", "--data", "data/articles", "--access-log", "false", NULL};
+    spawn(&p, serve);
+    int port = port_of(&p);
+    cJSON *api = post_annotate(port, "data/articles/kim-visits-china.txt");
+    kill(p.pid, SIGTERM);
+    cr_assert_eq(wait_exit(&p, 10000), 0);
+    cr_assert(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(line, "article"),
+                            cJSON_GetObjectItemCaseSensitive(api, "article"), 1));
+    cr_assert(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(line, "annotations"),
+                            cJSON_GetObjectItemCaseSensitive(api, "annotations"), 1));
+    cJSON_Delete(line);
+    cJSON_Delete(api);
+}
+
+Test(process, annotate_reads_stdin_and_reports_bad_files_with_exit_1)
+{
+    char out[8192];
+    FILE *f = popen("printf 'A headline\\n\\nA standfirst.\\n' | \"${ARTICLED_BIN:-./articled}\" annotate -", "r");
+    size_t n = fread(out, 1, sizeof out - 1, f);
+    out[n] = '\0';
+    cr_assert_eq(pclose(f), 0);
+    cr_assert_not_null(strstr(out, "\"file\":\"-\""), "%s", out);
+    cr_assert_not_null(strstr(out, "\"headline\":\"A headline\""), "%s", out);
+
+    const char *args[] = {"annotate", "/nonexistent/file.txt", NULL};
+    cr_assert_eq(run(args, out, sizeof out), 1);
+    cr_assert_not_null(strstr(out, "{\"file\":\"/nonexistent/file.txt\",\"error\":"), "%s", out);
+}

@@ -1,0 +1,133 @@
+#include "server/cli.h"
+
+#include "handlers/annotate.h"
+#include "models/store.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Reads standard input whole, up to max bytes. NULL with *why otherwise. */
+static char *
+read_stdin(size_t max, size_t *len, const char **why)
+{
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        ssize_t r = read(STDIN_FILENO, buf + n, cap - n);
+        if (r < 0) {
+            *why = "cannot read standard input";
+            break;
+        }
+        if (r == 0) {
+            buf[n] = '\0';
+            *len = n;
+            return buf;
+        }
+        n += (size_t)r;
+        if (n > max) {
+            *why = "larger than the configured limit (max_article_bytes)";
+            break;
+        }
+        if (n == cap) {
+            char *grown = realloc(buf, (cap *= 2) + 1);
+            if (!grown)
+                break;
+            buf = grown;
+        }
+    }
+    if (!*why)
+        *why = "out of memory";
+    free(buf);
+    return NULL;
+}
+
+static bool
+is_json_name(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 5 && strcmp(name + n - 5, ".json") == 0;
+}
+
+/* Prints {"file": name, "error": {...}} and says it on stderr. */
+static void
+print_error(const char *name, const char *field, const char *message)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "file", name);
+    cJSON_AddStringToObject(e, "field", field);
+    cJSON_AddStringToObject(e, "message", message);
+    cJSON_AddItemToObject(o, "error", e);
+    char *s = cJSON_PrintUnformatted(o);
+    if (s)
+        puts(s);
+    free(s);
+    cJSON_Delete(o);
+    fprintf(stderr, "articled annotate: %s: %s%s%s\n", name, field, field[0] ? ": " : "", message);
+}
+
+int
+cli_annotate(const struct config *cfg, int nfiles, char **files)
+{
+    static char *const stdin_only[] = {"-"};
+    const char *why = NULL;
+    if (nfiles == 0) {
+        nfiles = 1;
+        files = (char **)stdin_only;
+    }
+    const struct annotator *ann = NULL;
+    struct annotator *owned = annotator_new(&why);
+    if (!(ann = owned)) {
+        fprintf(stderr, "articled annotate: %s\n", why);
+        return 1;
+    }
+    int rc = 0;
+    for (int i = 0; i < nfiles; i++) {
+        const char *name = files[i];
+        size_t len = 0;
+        why = NULL;
+        bool from_stdin = strcmp(name, "-") == 0;
+        char *buf = from_stdin ? read_stdin((size_t)cfg->max_article_bytes, &len, &why)
+                               : store_read_file(AT_FDCWD, name, (size_t)cfg->max_article_bytes,
+                                                 &len, &why);
+        if (!buf) {
+            print_error(name, "", why);
+            rc = 1;
+            continue;
+        }
+        struct article_error err;
+        cJSON *doc = annotate_document(ann, buf, len, !from_stdin && is_json_name(name), false,
+                                       &err);
+        free(buf);
+        if (!doc) {
+            print_error(name, err.field, err.message);
+            rc = 1;
+            continue;
+        }
+        if (err.warning[0])
+            fprintf(stderr, "articled annotate: %s: %s\n", name, err.warning);
+        /* {"file"} first, then the document's members, moved rather than copied. */
+        cJSON *out = cJSON_CreateObject();
+        char *line = NULL;
+        if (out && cJSON_AddStringToObject(out, "file", name)) {
+            cJSON_AddItemToObject(out, "article", cJSON_DetachItemFromObject(doc, "article"));
+            cJSON_AddItemToObject(out, "annotations",
+                                  cJSON_DetachItemFromObject(doc, "annotations"));
+            line = cJSON_PrintUnformatted(out);
+        }
+        cJSON_Delete(out);
+        cJSON_Delete(doc);
+        if (!line) {
+            print_error(name, "", "out of memory");
+            rc = 1;
+            continue;
+        }
+        puts(line);
+        free(line);
+    }
+    annotator_free(owned);
+    return fflush(stdout) == 0 ? rc : 1;
+}
