@@ -20,7 +20,10 @@ static const struct key {
     const char *def;
     const char *help;
 } keys[] = {
-#define K(n, t, mn, mx, d, h) {#n, t, offsetof(struct config, n), sizeof(((struct config *)0)->n), mn, mx, d, h}
+#define K(n, t, mn, mx, d, h)                                                                      \
+    {                                                                                              \
+#n, t, offsetof(struct config, n), sizeof(((struct config *)0)->n), mn, mx, d, h           \
+    }
     K(bind, KEY_STRING, 0, 0, "127.0.0.1", "address to listen on (0.0.0.0 in a container)"),
     K(port, KEY_INT, 0, 65535, "8080", "TCP port; 0 picks a free one"),
     K(data, KEY_STRING, 0, 0, "data/articles", "the content directory (*.txt, *.json)"),
@@ -66,8 +69,8 @@ parse_long(const char *s, long min, long max, long *out)
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (errno || end == s || *end != '\0' || !(isdigit((unsigned char)*s) || *s == '-') || v < min ||
-        v > max)
+    if (errno || end == s || *end != '\0' || !(isdigit((unsigned char)*s) || *s == '-') ||
+        v < min || v > max)
         return -1;
     *out = v;
     return 0;
@@ -205,7 +208,6 @@ env_to_key(const char *env, size_t len, char *out, size_t outlen)
     return true;
 }
 
-
 int
 config_load(struct config *cfg, int argc, char **argv, char **envp, enum config_action *action,
             int *first_rest, char *errbuf, size_t errlen)
@@ -300,17 +302,18 @@ void
 config_usage(void *out_file)
 {
     FILE *out = out_file;
-    fprintf(out, "usage: articled [OPTIONS]                serve the content directory over HTTP\n"
-                 "       articled [OPTIONS] annotate [FILE...]\n"
-                 "                                         print each article (- or none: stdin) with\n"
-                 "                                         its annotations as one JSON line\n"
-                 "       articled --healthcheck            exit 0 when the local server is healthy\n"
-                 "       articled --help | --version\n\n"
-                 "Each setting is, from lowest to highest precedence: its default, a line\n"
-                 "`name = value` in the config file, the environment variable ARTICLED_NAME,\n"
-                 "the option --name VALUE.\n\n"
-                 "  --config FILE             config file (env ARTICLED_CONFIG; default\n"
-                 "                            config/articled.conf when it exists)\n");
+    fprintf(out,
+            "usage: articled [OPTIONS]                serve the content directory over HTTP\n"
+            "       articled [OPTIONS] annotate [FILE...]\n"
+            "                                         print each article (- or none: stdin) with\n"
+            "                                         its annotations as one JSON line\n"
+            "       articled --healthcheck            exit 0 when the local server is healthy\n"
+            "       articled --help | --version\n\n"
+            "Each setting is, from lowest to highest precedence: its default, a line\n"
+            "`name = value` in the config file, the environment variable ARTICLED_NAME,\n"
+            "the option --name VALUE.\n\n"
+            "  --config FILE             config file (env ARTICLED_CONFIG; default\n"
+            "                            config/articled.conf when it exists)\n");
     for (size_t i = 0; i < NKEYS; i++) {
         char flag[64];
         size_t n = 0;

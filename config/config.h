@@ -44,12 +44,11 @@ void config_defaults(struct config *cfg);
  * environment (envp, NULL-terminated "KEY=value" strings), then argv[1..argc).
  * Non-option arguments are left in *rest (argv indices from *first_rest).
  * Returns 0, or -1 with errbuf naming the key, the layer and what is wrong. */
-int config_load(struct config *cfg, int argc, char **argv, char **envp,
-                enum config_action *action, int *first_rest, char *errbuf, size_t errlen);
+int config_load(struct config *cfg, int argc, char **argv, char **envp, enum config_action *action,
+                int *first_rest, char *errbuf, size_t errlen);
 
 /* Applies one `key = value` setting (key as in the file: max_body_bytes). -1 with errbuf set. */
-int config_set(struct config *cfg, const char *key, const char *value, char *errbuf,
-               size_t errlen);
+int config_set(struct config *cfg, const char *key, const char *value, char *errbuf, size_t errlen);
 
 /* Writes the usage text, generated from the key table, to out. */
 void config_usage(void *out_file);

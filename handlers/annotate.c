@@ -71,8 +71,7 @@ annotate_post(const struct request *req, struct response *resp)
     cJSON *out = annotate_document(req->svc->annotator, req->body, req->body_len, json, true, &err);
     if (!out) {
         char detail[320];
-        snprintf(detail, sizeof detail, "%s%s%s", err.field, err.field[0] ? ": " : "",
-                 err.message);
+        snprintf(detail, sizeof detail, "%s%s%s", err.field, err.field[0] ? ": " : "", err.message);
         bool oom = strcmp(err.message, "out of memory") == 0;
         return problem(resp, oom ? 500 : 400, oom ? "internal" : "invalid-article", detail,
                        err.field[0] ? err.field : NULL);

@@ -137,8 +137,8 @@ articles_list(const struct request *req, struct response *resp)
     const struct config *cfg = &req->svc->cfg;
     long page, per_page;
     if (query_int(req, resp, "page", 1, 1000000, 1, &page) != 0 ||
-        query_int(req, resp, "per_page", 1, cfg->per_page_max, cfg->per_page_default,
-                  &per_page) != 0)
+        query_int(req, resp, "per_page", 1, cfg->per_page_max, cfg->per_page_default, &per_page) !=
+            0)
         return resp->status;
     const struct catalog *c = req->snap;
     long total = (long)c->n;

@@ -40,8 +40,7 @@ title_of(int status)
 }
 
 int
-problem(struct response *resp, int status, const char *code, const char *detail,
-        const char *field)
+problem(struct response *resp, int status, const char *code, const char *detail, const char *field)
 {
     char type[96];
     snprintf(type, sizeof type, "urn:articled:problem:%s", code);

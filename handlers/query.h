@@ -6,7 +6,7 @@
 #include "server/request.h"
 
 /* The whole decimal integer of parameter key in [min, max]; def when absent. */
-int query_int(const struct request *req, struct response *resp, const char *key, long min,
-              long max, long def, long *out);
+int query_int(const struct request *req, struct response *resp, const char *key, long min, long max,
+              long def, long *out);
 
 #endif

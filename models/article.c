@@ -91,13 +91,15 @@ static const char latin1_fold[] = "aaaaaaaceeeeiiii"
                                   "dnooooo\0ouuuuyts"
                                   "aaaaaaaceeeeiiii"
                                   "dnooooo\0ouuuuyty";
-static const char ext_a_fold[] = "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiijjjjkkkllllllllll"
-                                 "nnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+static const char ext_a_fold[] =
+    "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiijjjjkkkllllllllll"
+    "nnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
 static const struct {
     uint32_t cp;
     const char *ascii;
 } ligatures[] = {
-    {0xC6, "ae"}, {0xE6, "ae"}, {0xDF, "ss"}, {0x132, "ij"}, {0x133, "ij"}, {0x152, "oe"}, {0x153, "oe"},
+    {0xC6, "ae"},  {0xE6, "ae"},  {0xDF, "ss"},  {0x132, "ij"},
+    {0x133, "ij"}, {0x152, "oe"}, {0x153, "oe"},
 };
 
 /* Writes the ASCII letters cp folds to into out (up to 2); returns how many. */
@@ -225,8 +227,12 @@ article_parse_time(const char *s, int64_t *out)
     }
     if (*p != '\0')
         return -1;
-    struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d,
-                    .tm_hour = h, .tm_min = mi, .tm_sec = sec};
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = sec};
     *out = (int64_t)timegm(&tm) - off;
     return 0;
 }
@@ -276,8 +282,7 @@ article_finish(struct article *a, struct article_error *err)
     }
     a->published_ts = INT64_MIN;
     if (a->published && article_parse_time(a->published, &a->published_ts) != 0) {
-        set_error(err, "/published",
-                  "not an ISO 8601 date (YYYY-MM-DD) or date-time with a zone");
+        set_error(err, "/published", "not an ISO 8601 date (YYYY-MM-DD) or date-time with a zone");
         return -1;
     }
     int64_t ignored;

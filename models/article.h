@@ -25,8 +25,8 @@ struct article_credit {
 
 struct article_block {
     enum article_block_type type;
-    char *text; /* paragraph or subheading text; an image's caption */
-    char *alt;  /* images only: alt text, NULL when the caption stands alone */
+    char *text;                   /* paragraph or subheading text; an image's caption */
+    char *alt;                    /* images only: alt text, NULL when the caption stands alone */
     struct article_credit credit; /* images only */
 };
 

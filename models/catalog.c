@@ -98,7 +98,8 @@ annotate_article(const struct annotator *ann, const struct article *a)
     size_t n = 0;
     blocks[n++] = (struct annotate_block){"headline", a->headline, strlen(a->headline), -1};
     if (a->standfirst)
-        blocks[n++] = (struct annotate_block){"standfirst", a->standfirst, strlen(a->standfirst), -1};
+        blocks[n++] =
+            (struct annotate_block){"standfirst", a->standfirst, strlen(a->standfirst), -1};
     for (size_t i = 0; i < a->nbody; i++) {
         const struct article_block *b = &a->body[i];
         if (b->type == ARTICLE_IMAGE && b->alt)

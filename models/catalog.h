@@ -23,13 +23,13 @@ struct catalog_bytes {
 };
 
 struct catalog_entry {
-    struct article *article;          /* owned */
-    struct annotations *annotations;  /* owned; NULL when built without an annotator */
-    struct catalog_bytes full;        /* the whole article as served */
-    struct catalog_bytes summary;     /* the list item fragment */
-    struct catalog_bytes entities;    /* {"article", "entities"}; empty without annotations */
-    struct catalog_bytes quotes;      /* {"article", "quotes"}; likewise */
-    size_t words; /* annotations_words(annotations); 0 without annotations */
+    struct article *article;         /* owned */
+    struct annotations *annotations; /* owned; NULL when built without an annotator */
+    struct catalog_bytes full;       /* the whole article as served */
+    struct catalog_bytes summary;    /* the list item fragment */
+    struct catalog_bytes entities;   /* {"article", "entities"}; empty without annotations */
+    struct catalog_bytes quotes;     /* {"article", "quotes"}; likewise */
+    size_t words;                    /* annotations_words(annotations); 0 without annotations */
 };
 
 /* Fills the entry's rendered bytes from entry->article and ->annotations.

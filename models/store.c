@@ -163,7 +163,8 @@ store_load(const char *dir, size_t max_bytes, const struct store_reporter *rep,
         return -1;
     }
     for (struct dirent *e; (e = readdir(d));) {
-        if (e->d_name[0] == '.' || !(has_suffix(e->d_name, ".txt") || has_suffix(e->d_name, ".json")))
+        if (e->d_name[0] == '.' ||
+            !(has_suffix(e->d_name, ".txt") || has_suffix(e->d_name, ".json")))
             continue;
         if (nnames == cap) {
             char **grown = realloc(names, (cap = cap ? cap * 2 : 64) * sizeof *names);

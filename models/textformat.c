@@ -142,8 +142,8 @@ static const struct fm_key {
  * first line after the block, or 0 with err set. Unknown keys are warned about
  * and ignored, the way static-site generators treat them. */
 static size_t
-parse_front_matter(const struct line *lines, size_t n, struct article *a,
-                   size_t key_lines[], struct article_error *err)
+parse_front_matter(const struct line *lines, size_t n, struct article *a, size_t key_lines[],
+                   struct article_error *err)
 {
     for (size_t i = 1; i < n; i++) {
         const struct line *l = &lines[i];
@@ -181,8 +181,8 @@ parse_front_matter(const struct line *lines, size_t n, struct article *a,
                 if (strcmp(name, fm_strings[k].name) == 0) {
                     known = true;
                     key_lines[k] = l->number;
-                    rc = vlen ? set_copy((char **)((char *)a + fm_strings[k].offset), val, vlen)
-                              : 0;
+                    rc =
+                        vlen ? set_copy((char **)((char *)a + fm_strings[k].offset), val, vlen) : 0;
                 }
         }
         if (rc != 0) {
@@ -304,8 +304,8 @@ add_image(struct article *a, const struct line *lines, size_t n, const char *bra
 static bool
 ends_like_sentence(const struct line *l)
 {
-    static const char *const closers[] = {".", "!", "?", ":", ";", ",", "\"", "'", ")", "]",
-                                          "\u2026", "\u201D", "\u2019"};
+    static const char *const closers[] = {".", "!", "?", ":",      ";",      ",",     "\"",
+                                          "'", ")", "]", "\u2026", "\u201D", "\u2019"};
     for (size_t k = 0; k < sizeof closers / sizeof *closers; k++) {
         size_t cl = strlen(closers[k]);
         if (l->len >= cl && memcmp(l->s + l->len - cl, closers[k], cl) == 0)

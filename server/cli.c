@@ -99,8 +99,8 @@ cli_annotate(const struct config *cfg, int nfiles, char **files)
             continue;
         }
         struct article_error err;
-        cJSON *doc = annotate_document(ann, buf, len, !from_stdin && is_json_name(name), false,
-                                       &err);
+        cJSON *doc =
+            annotate_document(ann, buf, len, !from_stdin && is_json_name(name), false, &err);
         free(buf);
         if (!doc) {
             print_error(name, err.field, err.message);

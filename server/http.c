@@ -90,9 +90,10 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         if (x->route)
             log_str(&l, "route", x->route);
         if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
-            log_str(&l, "aborted", toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
-                                   : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT ? "client"
-                                                                                : "error");
+            log_str(&l, "aborted",
+                    toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
+                    : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT  ? "client"
+                                                                  : "error");
         log_end(&svc->log, &l);
     }
     catalog_release(x->snap);
@@ -325,8 +326,8 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
         problem(&resp, 501, "method-not-implemented", detail, NULL);
         goto send;
     }
-    switch (router_match(srv->routes, srv->nroutes, req.method, url, &req, caps, &route,
-                         &allowed)) {
+    switch (
+        router_match(srv->routes, srv->nroutes, req.method, url, &req, caps, &route, &allowed)) {
     case ROUTER_NO_PATH:
         snprintf(detail, sizeof detail, "no resource at %.150s", url);
         problem(&resp, 404, "not-found", detail, NULL);
@@ -362,8 +363,7 @@ send:;
 
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-           const char *version, const char *upload_data, size_t *upload_data_size,
-           void **req_cls)
+           const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
 {
     (void)cls;
     (void)version;
@@ -428,8 +428,8 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
     struct sockaddr_in v4 = {0};
     struct sockaddr_in6 v6 = {0};
     struct sockaddr *addr;
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags =
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
     if (inet_pton(AF_INET, cfg->bind, &v4.sin_addr) == 1) {
         v4.sin_family = AF_INET;
         v4.sin_port = htons((uint16_t)cfg->port);
@@ -445,7 +445,10 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
         return NULL;
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)(cores > 0 ? cores : 1);
+    unsigned threads =
+        cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)(cores > 0 ? cores : 1);
+    /* The options are varargs: each value is cast to the exact type MHD reads. */
+    /* clang-format off */
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
         MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, svc, /* first, or MHD logs to stderr */
@@ -459,6 +462,7 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
         MHD_OPTION_END);
+    /* clang-format on */
     if (!srv->daemon) {
         *errstr = "cannot start the HTTP daemon (address in use, or not permitted?)";
         free(srv);

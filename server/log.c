@@ -32,8 +32,8 @@ log_begin(struct log_line *l, enum log_level level, const char *event)
     l->level = level;
     l->len = (size_t)snprintf(l->buf, sizeof l->buf,
                               "{\"ts\":\"%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ\",\"level\":\"%s\"",
-                              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                              tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, config_level_name(level));
+                              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                              tm.tm_sec, ts.tv_nsec / 1000000, config_level_name(level));
     log_str(l, "event", event);
 }
 

@@ -47,8 +47,8 @@ response_take_body(struct response *resp, int status, const char *content_type, 
 }
 
 void
-response_borrow_body(struct response *resp, int status, const char *content_type,
-                     const char *buf, size_t len)
+response_borrow_body(struct response *resp, int status, const char *content_type, const char *buf,
+                     size_t len)
 {
     drop_body(resp);
     resp->status = status;

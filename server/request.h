@@ -43,9 +43,9 @@ struct request {
     const char *request_id;
     /* Header lookup by case-insensitive name; NULL when absent. */
     const char *(*header)(const struct request *req, const char *name);
-    void *transport; /* for header(): owned by server/http.c */
-    struct service *svc;   /* the running service */
-    struct catalog *snap;  /* the snapshot this request reads, held until it completes */
+    void *transport;      /* for header(): owned by server/http.c */
+    struct service *svc;  /* the running service */
+    struct catalog *snap; /* the snapshot this request reads, held until it completes */
 };
 
 #define RESPONSE_MAX_HEADERS 12

@@ -8,12 +8,12 @@
 #include "server/request.h"
 
 struct route {
-    unsigned methods;    /* enum http_method bits; HEAD is implied by GET */
+    unsigned methods; /* enum http_method bits; HEAD is implied by GET */
     const char *pattern;
     int (*handler)(const struct request *req, struct response *resp);
-    const char *params;  /* space-separated query parameters the route accepts */
-    const char *name;    /* for logs and metrics */
-    bool needs_content;  /* answered 503 until the first snapshot is published */
+    const char *params; /* space-separated query parameters the route accepts */
+    const char *name;   /* for logs and metrics */
+    bool needs_content; /* answered 503 until the first snapshot is published */
 };
 
 enum router_result { ROUTER_FOUND, ROUTER_NO_PATH, ROUTER_NO_METHOD };

@@ -27,6 +27,7 @@ enum {
     EV_MALE = 1u << 8,        /* after Mr, Sir ... */
     EV_FEMALE = 1u << 9,      /* after Mrs, Ms ... */
     EV_LATE = 1u << 10,       /* found in pass 3 */
+    EV_SPEAKS = 1u << 11,     /* followed by a speech verb ("Clinton said") */
 };
 
 struct cand {
@@ -46,6 +47,7 @@ struct tokkey {
 
 struct ent {
     int type;
+    bool guessed; /* typed by context alone: revisited once all mentions are in */
     size_t best; /* candidate giving the name */
     const char *canon;
     size_t canon_len;
@@ -88,8 +90,14 @@ static const char *const function_words[] = {
     "how",   "which", NULL};
 
 /* Lowercase words before a name that make it a place. */
-static const char *const place_cues[] = {"in", "at", "from", "near", "to", "into", "across", "outside",
+static const char *const place_cues[] = {"in", "at", "from", "near", "into", "across", "outside",
                                          "inside", "towards", "toward", "throughout", NULL};
+
+/* Nouns that make "<noun> of X" a place. */
+static const char *const place_nouns[] = {"town",   "city",    "village", "capital", "province", "region",
+                                          "district", "state", "county",  "island",  "port",     "suburb",
+                                          "outskirts", "republic", "kingdom", "area", "settlement", "enclave",
+                                          "municipality", "borough", "prefecture", NULL};
 
 /* Titles that tell a person's sex. */
 static const char *const male_titles[] = {"mr", "sir", "lord", "king", "prince", "duke", "emperor",
@@ -219,7 +227,7 @@ static void
 classify_blocks(struct ctx *x)
 {
     for (size_t i = 0; i < x->nb; i++) {
-        size_t words = 0, lower = 0, upper = 0, letters = 0;
+        size_t words = 0, lower = 0, upper = 0, letters = 0, common = 0;
         for (size_t k = 0; k < x->b[i].ntokens; k++) {
             const struct text_token *t = &x->b[i].tokens[k];
             if (t->kind != TEXT_WORD)
@@ -229,12 +237,15 @@ classify_blocks(struct ctx *x)
                 upper++;
             if (!(t->flags & TEXT_CAP) && t->end - t->start >= 3 && !text_token_is(x->b[i].text, t, title_case_lower))
                 lower++;
+            if ((t->flags & TEXT_CAP) && (x->tk[x->base[i] + k].cls & GAZ_COMMON))
+                common++;
             if (t->end - t->start < 4)
                 continue;
             words++;
         }
-        /* Title Case: no lowercase word but the short function words. */
-        x->unreliable[i] = (letters > 0 && upper == letters) || (words >= 3 && lower == 0);
+        /* Title Case: no lowercase word but the short function words, and
+         * capitalised common words (a line of names is not Title Case). */
+        x->unreliable[i] = (letters > 0 && upper == letters) || (words >= 3 && lower == 0 && common >= 2);
     }
 }
 
@@ -331,6 +342,10 @@ add_cand(struct ctx *x, size_t block, size_t ts, size_t te, int type, unsigned e
     if (ts > 0 && !(tok(x, block, ts)->flags & TEXT_SENT_START) && tok(x, block, ts - 1)->kind == TEXT_WORD &&
         key_is(x, key(x, block, ts - 1), place_cues))
         c->ev |= EV_PLACE_CUE;
+    static const char *const of[] = {"of", NULL};
+    if (ts > 1 && key_is(x, key(x, block, ts - 1), of) && tok(x, block, ts - 2)->kind == TEXT_WORD &&
+        key_is(x, key(x, block, ts - 2), place_nouns))
+        c->ev |= EV_PLACE_CUE; /* "the town of Arbil" */
     return c;
 }
 
@@ -415,9 +430,44 @@ common_match(const struct ctx *x, size_t block, size_t k)
         }
     }
     const struct text_token *t = tok(x, block, k);
-    if ((key(x, block, k)->cls & GAZ_COMMON) && !(is_acronym(t) && !x->unreliable[block]))
+    if ((t->flags & TEXT_ABBREV) && t->end - t->start == 2)
+        return 0; /* an initial, "A." */
+    unsigned cls = key(x, block, k)->cls;
+    const unsigned named = GAZ_COUNTRY | GAZ_PLACE | GAZ_DEMONYM | GAZ_ORG;
+    /* An acronym that is also a common word ("US") is common only when it names nothing. */
+    if ((cls & GAZ_COMMON) && !(is_acronym(t) && !x->unreliable[block] && (cls & named)))
         return 1;
     return 0;
+}
+
+/* Last parts that make a hyphenated name an adjective. */
+static const char *const adjective_suffixes[] = {
+    "based",     "born",     "bred",      "led",        "backed",    "owned",     "style",   "era",
+    "made",      "bound",    "run",       "controlled", "funded",    "linked",    "held",    "occupied",
+    "ruled",     "listed",   "registered", "speaking",  "raised",    "trained",   "educated", "designed",
+    "built",     "sponsored", "brokered", "inspired",   "allied",    "aligned",   "friendly", "centric",
+    "wide",      "like",     "related",   "dominated",  "oriented",  "affiliated", "level",  "area",
+    "type",      "class",    "sized",     "headquartered", "bred",   "focused",   "dependent", "specific",
+    "produced",  "grown",    "imposed",   "brokered",   "mediated",  "appointed", "installed", "supported",
+    NULL};
+
+/* "Kong-based", "Soviet-era", "Texas-born": a name made an adjective by its
+ * last part after a hyphen. */
+static bool
+is_compound_adjective(const char *text, const struct text_token *t)
+{
+    if (!(t->flags & TEXT_HYPHEN) || !(t->flags & TEXT_CAP))
+        return false;
+    size_t i = t->end;
+    while (i > t->start && text[i - 1] != '-')
+        i--;
+    if (i <= t->start || i >= t->end)
+        return false;
+    size_t n = t->end - i;
+    for (size_t k = 0; adjective_suffixes[k]; k++)
+        if (strlen(adjective_suffixes[k]) == n && memcmp(adjective_suffixes[k], text + i, n) == 0)
+            return true;
+    return false;
 }
 
 /* End of the run of capitalised words starting at k: name particles and,
@@ -454,7 +504,7 @@ run_end(const struct ctx *x, size_t block, size_t k)
         if (t->kind == TEXT_NUMBER)
             break;
         r++;
-        if (t->flags & TEXT_POSS)
+        if ((t->flags & TEXT_POSS) || is_compound_adjective(b->text, t))
             break;
     }
     return r;
@@ -526,16 +576,16 @@ find_names(struct ctx *x, size_t block)
         int utype = TYPE_UNKNOWN;
         size_t ulen = unit_match(x, block, k, r, &utype);
         if (glen == 0 && (ulen == 0 || key_is(x, key(x, block, k), function_words))) {
-            size_t cl = common_match(x, block, k);
-            if (cl) {
-                after_title = 0;
-                k += cl;
-                continue;
-            }
             size_t tl = title_match(x, block, k);
             if (tl) {
                 after_title = EV_TITLE | title_sex(x, block, k);
                 k += tl;
+                continue;
+            }
+            size_t cl = common_match(x, block, k);
+            if (cl) {
+                after_title = 0;
+                k += cl;
                 continue;
             }
         }
@@ -597,8 +647,19 @@ find_names(struct ctx *x, size_t block)
             if ((first->cls & (GAZ_MALE | GAZ_FEMALE)) == GAZ_FEMALE)
                 ev |= EV_FEMALE;
         }
+        if (e < b->ntokens && tok(x, block, e)->kind == TEXT_WORD && !(tok(x, block, e)->flags & TEXT_CAP) &&
+            (key(x, block, e)->cls & GAZ_SPEECH))
+            ev |= EV_SPEAKS;
+        if (is_compound_adjective(b->text, tok(x, block, e - 1))) {
+            k = e;
+            after_title = 0;
+            continue;
+        }
         int type = TYPE_UNKNOWN;
         size_t n = e - k;
+        bool has_acronym = false;
+        for (size_t i = k; i < e; i++)
+            has_acronym = has_acronym || (is_acronym(tok(x, block, i)) && !(tok(x, block, i)->flags & TEXT_ABBREV));
         if (n == 1 && first->len < 2) {
             /* an initial or a letter on its own */
             k = e;
@@ -608,12 +669,15 @@ find_names(struct ctx *x, size_t block)
         if (n == 1 && is_acronym(t)) {
             ev |= EV_ACRONYM;
             type = ENTITY_ORGANISATION;
-        } else if (n == 1 && (first->cls & (GAZ_ORG_WORD | GAZ_PLACE_WORD | GAZ_TITLE | GAZ_ROLE | GAZ_SPEECH)) &&
+        } else if (n == 1 &&
+                   (first->cls & (GAZ_ORG_WORD | GAZ_PLACE_WORD | GAZ_EVENT_WORD | GAZ_TITLE | GAZ_ROLE | GAZ_SPEECH)) &&
                    !(ev & EV_TITLE)) {
             /* "the Party", "the Station": a common noun written with a capital. */
             k = e;
             after_title = 0;
             continue;
+        } else if (n >= 2 && has_acronym && !(ev & EV_TITLE)) {
+            type = ENTITY_ORGANISATION; /* "CITIC Pacific": people's names hold no acronyms */
         } else if ((ev & (EV_TITLE | EV_GIVEN)) || n >= 2) {
             type = ENTITY_PERSON;
         }
@@ -757,15 +821,38 @@ resolve_word(const struct ctx *x, const struct cand *c)
     return by_first;
 }
 
+/* An entity typed by context alone takes the type its mentions vote for:
+ * a place if any is "in", "at" or "from" it; a person if any speaks; else an
+ * organisation. */
+static void
+type_guessed(struct ctx *x)
+{
+    for (size_t i = 0; i < x->ne; i++) {
+        struct ent *e = &x->e[i];
+        if (!e->guessed)
+            continue;
+        unsigned ev = 0;
+        for (size_t k = 0; k < x->nc; k++)
+            if (x->c[k].entity == i)
+                ev |= x->c[k].ev;
+        e->type = (ev & EV_PLACE_CUE) ? ENTITY_PLACE : (ev & EV_SPEAKS) ? ENTITY_PERSON : ENTITY_ORGANISATION;
+    }
+    for (size_t k = 0; k < x->nc; k++)
+        if (x->c[k].entity != NONE)
+            x->c[k].type = x->e[x->c[k].entity].type;
+}
+
 /* In a sports report, a city or region (not a country: national sides are
- * written as places) that is never "in", "at" or "from" is a team. */
+ * written as places), or a name ending in a place word (Notts County), that
+ * is never "in", "at" or "from" is a team. */
 static void
 name_teams(struct ctx *x)
 {
     for (size_t i = 0; i < x->ne; i++) {
         struct ent *e = &x->e[i];
         const struct cand *best = &x->c[e->best];
-        if (e->type != ENTITY_PLACE || !(best->gcls & GAZ_PLACE) || (best->gcls & (GAZ_COUNTRY | GAZ_DEMONYM)))
+        bool city = (best->gcls & GAZ_PLACE) && !(best->gcls & (GAZ_COUNTRY | GAZ_DEMONYM));
+        if (e->type != ENTITY_PLACE || !(city || (best->ev & EV_UNIT)))
             continue;
         bool cued = false;
         for (size_t k = 0; k < x->nc && !cued; k++)
@@ -816,10 +903,10 @@ group(struct ctx *x)
         if (!e->sex && (c->ev & (EV_MALE | EV_FEMALE)))
             e->sex = (c->ev & EV_MALE) ? 'm' : 'f';
     }
-    /* Then lone words, in reading order. */
-    for (size_t i = 0; i < x->nc; i++) {
-        struct cand *c = &x->c[i];
-        if (c->entity != NONE)
+    /* Then lone words in reading order: those whose type is known first. */
+    for (size_t i = 0; i < 2 * x->nc; i++) {
+        struct cand *c = &x->c[i % x->nc];
+        if (c->entity != NONE || (i < x->nc && c->type == TYPE_UNKNOWN))
             continue;
         c->entity = resolve_word(x, c);
         if (c->entity != NONE) {
@@ -832,17 +919,17 @@ group(struct ctx *x)
         if ((c->ev & EV_SENT_START) && !(c->ev & (EV_TITLE | EV_ACRONYM)) && !set_has(x, x->midcap, w) &&
             !(w->cls & GAZ_GIVEN) && set_has(x, x->lower, w))
             continue; /* capitalised only because it starts a sentence */
-        int type = c->type;
-        if (type == TYPE_UNKNOWN)
-            type = (c->ev & EV_PLACE_CUE) ? ENTITY_PLACE : ENTITY_ORGANISATION;
-        c->type = type;
-        struct ent *e = add_ent(x, type, i);
+        bool guessed = c->type == TYPE_UNKNOWN;
+        c->type = guessed ? ENTITY_ORGANISATION : c->type;
+        struct ent *e = add_ent(x, c->type, i % x->nc);
         if (!e)
             return -1;
+        e->guessed = guessed;
         if (c->ev & (EV_MALE | EV_FEMALE))
             e->sex = (c->ev & EV_MALE) ? 'm' : 'f';
         c->entity = x->ne - 1;
     }
+    type_guessed(x);
     if (x->sports)
         name_teams(x);
     return 0;
@@ -936,10 +1023,15 @@ find_known(struct ctx *x, size_t block)
         }
         const struct gazetteer_entry *ge = NULL;
         size_t glen = (t->flags & TEXT_CAP) ? gaz_match(x, block, k, true, &ge) : 0;
-        if (glen > best_len) {
+        if (glen > 0 && glen >= best_len) {
             int type = (ge->classes & GAZ_ORG) && !(ge->classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_DEMONYM))
                            ? ENTITY_ORGANISATION
                            : ENTITY_PLACE;
+            /* In a sports report a city or county outside the dateline is a team. */
+            bool cued = k > 0 && b->tokens[k - 1].kind == TEXT_WORD && key_is(x, key(x, block, k - 1), place_cues);
+            if (x->sports && k >= dl && !cued && (ge->classes & GAZ_PLACE) &&
+                !(ge->classes & (GAZ_COUNTRY | GAZ_DEMONYM)))
+                type = ENTITY_ORGANISATION;
             unsigned ev = EV_GAZ | EV_LATE;
             if ((ge->classes & GAZ_DEMONYM) && !(ge->classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_ORG)))
                 ev |= EV_DEMONYM;

@@ -97,8 +97,9 @@ Test(http, finds_an_article_by_slug_as_well_as_by_id)
 {
     struct http_reply r;
     /* harbour-bridge-reopens has an id in its front matter that differs from its slug. */
-    http_call(&h, "GET", "/v1/articles/galways-claddagh-harbour-bridge-reopens-after-year-long-repair",
-              NULL, NULL, &r);
+    http_call(&h, "GET",
+              "/v1/articles/galways-claddagh-harbour-bridge-reopens-after-year-long-repair", NULL,
+              NULL, &r);
     cr_assert_eq(r.status, 200, "%s", r.body);
     cJSON *j = json_of(&r);
     cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "id")->valuestring,
@@ -117,8 +118,8 @@ Test(http, answers_404_problem_for_an_unknown_article)
 
 Test(http, answers_404_problem_for_an_unknown_path)
 {
-    static const char *const paths[] = {"/", "/v1", "/v1/articles/", "/v2/articles",
-                                        "/v1/articles/x/y/z", "/healthz/"};
+    static const char *const paths[] = {
+        "/", "/v1", "/v1/articles/", "/v2/articles", "/v1/articles/x/y/z", "/healthz/"};
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
         struct http_reply r;
         http_call(&h, "GET", paths[i], NULL, NULL, &r);
@@ -137,8 +138,8 @@ Test(http, lists_every_sample_article_with_total_and_links)
     cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(j, "items")), 5);
     cr_assert_eq(cJSON_GetObjectItemCaseSensitive(j, "total")->valuedouble, 5);
     cJSON *first = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "items"), 0);
-    static const char *const fields[] = {"id", "headline", "standfirst", "published",
-                                         "word_count", "links"};
+    static const char *const fields[] = {"id",        "headline",   "standfirst",
+                                         "published", "word_count", "links"};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
         cr_assert_not_null(cJSON_GetObjectItemCaseSensitive(first, fields[i]), "%s", fields[i]);
     /* Newest first: the central bank story (2025-10-08) leads, the undated seed is last. */
@@ -298,7 +299,8 @@ Test(http, refuses_ambiguous_request_framing_with_400)
         "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
         "POST /v1/articles HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n"
         "Content-Length: 6\r\n\r\nhello!",
-        "POST /v1/articles HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+        "POST /v1/articles HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, "
+        "chunked\r\n\r\n0\r\n\r\n",
     };
     for (size_t i = 0; i < sizeof requests / sizeof *requests; i++) {
         char *out = http_raw(&h, requests[i], strlen(requests[i]), 2000);
@@ -326,11 +328,14 @@ Test(http_limits, refuses_a_body_over_the_limit_with_413_before_reading_it)
     assert_problem(&r, 413, "body-too-large");
     http_reply_free(&r);
     /* A chunked body has no length up front: it is counted and refused at its end. */
-    const char chunked[] = "POST /v1/articles HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                           "c8\r\n"
-                           "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-                           "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-                           "\r\n0\r\n\r\n";
+    const char chunked[] =
+        "POST /v1/articles HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "c8\r\n"
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xxxxxxxxxx"
+        "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        "xxxxxxxxxx"
+        "\r\n0\r\n\r\n";
     char *out = http_raw(&lh, chunked, sizeof chunked - 1, 2000);
     cr_assert(strncmp(out, "HTTP/1.1 413", 12) == 0, "got: %.200s", out);
     free(out);
@@ -485,8 +490,8 @@ Test(http, includes_the_annotations_in_the_full_article)
     static const char *const parts[] = {"blocks", "entities", "quotes", "dates", "stats"};
     for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
         cr_assert_not_null(cJSON_GetObjectItemCaseSensitive(ann, parts[i]), "%s", parts[i]);
-    cJSON *words = cJSON_GetObjectItemCaseSensitive(
-        cJSON_GetObjectItemCaseSensitive(ann, "stats"), "words");
+    cJSON *words =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(ann, "stats"), "words");
     cr_assert_eq(cJSON_GetObjectItemCaseSensitive(j, "word_count")->valuedouble, words->valuedouble,
                  "one word count for the article and its statistics");
     cJSON_Delete(j);
@@ -546,13 +551,18 @@ Test(http, refuses_bad_annotate_requests_with_problems)
         const char *field;
     } cases[] = {
         {"Content-Type: text/plain", "", "empty-body", 400, NULL},
-        {"Content-Type: text/plain", "Caf\xe9 society\n\nLatin-1 text.\n", "invalid-article", 400, "byte 3"},
-        {"Content-Type: application/json", "{\"headline\": \"x\",", "invalid-article", 400, "byte 17"},
-        {"Content-Type: application/json", "{\"headline\": \"x\"} trailing", "invalid-article", 400, NULL},
-        {"Content-Type: application/json", "{\"headline\": \"x\", \"colour\": 1}", "invalid-article", 400, "/colour"},
+        {"Content-Type: text/plain", "Caf\xe9 society\n\nLatin-1 text.\n", "invalid-article", 400,
+         "byte 3"},
+        {"Content-Type: application/json", "{\"headline\": \"x\",", "invalid-article", 400,
+         "byte 17"},
+        {"Content-Type: application/json", "{\"headline\": \"x\"} trailing", "invalid-article", 400,
+         NULL},
+        {"Content-Type: application/json", "{\"headline\": \"x\", \"colour\": 1}",
+         "invalid-article", 400, "/colour"},
         {"Content-Type: application/json", "[]", "invalid-article", 400, NULL},
         {"Content-Type: text/html", "<p>hi</p>", "unsupported-media-type", 415, NULL},
-        {"Content-Type: application/x-www-form-urlencoded", "a=b", "unsupported-media-type", 415, NULL},
+        {"Content-Type: application/x-www-form-urlencoded", "a=b", "unsupported-media-type", 415,
+         NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         const char *hdr[] = {cases[i].type, NULL};

@@ -173,8 +173,9 @@ Test(process, prints_help_listing_every_setting)
     char out[16384];
     const char *args[] = {"--help", NULL};
     cr_assert_eq(run(args, out, sizeof out), 0);
-    static const char *const flags[] = {"--bind", "--port", "--data", "--max-body-bytes",
-                                        "--log-level", "--connection-timeout", "--config"};
+    static const char *const flags[] = {"--bind",           "--port",      "--data",
+                                        "--max-body-bytes", "--log-level", "--connection-timeout",
+                                        "--config"};
     for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
         cr_assert_not_null(strstr(out, flags[i]), "%s missing from --help", flags[i]);
 }
@@ -430,7 +431,9 @@ Test(process, annotate_prints_one_line_per_file_with_the_same_json_as_the_api)
 Test(process, annotate_reads_stdin_and_reports_bad_files_with_exit_1)
 {
     char out[8192];
-    FILE *f = popen("printf 'A headline\\n\\nA standfirst.\\n' | \"${ARTICLED_BIN:-./articled}\" annotate -", "r");
+    FILE *f = popen(
+        "printf 'A headline\\n\\nA standfirst.\\n' | \"${ARTICLED_BIN:-./articled}\" annotate -",
+        "r");
     size_t n = fread(out, 1, sizeof out - 1, f);
     out[n] = '\0';
     cr_assert_eq(pclose(f), 0);

@@ -194,6 +194,79 @@ Test(entities, reads_all_caps_headlines_and_datelines_against_the_article)
     cr_assert_null(entity_of("WIN"));
 }
 
+Test(entities, names_city_teams_as_organisations_in_sports_reports)
+{
+    run((const char *const[]){"CRICKET - SURREY WIN.", "LONDON 1996-08-30",
+                               "Surrey beat Essex by an innings after the home side's bowlers took wickets in "
+                               "the match at the Oval in London.",
+                               "Essex captain Paul Prichard said the team had lost the season's title race.", NULL});
+    cr_assert_eq(entity_of("Surrey")->type, ENTITY_ORGANISATION);
+    cr_assert_eq(entity_of("Essex")->type, ENTITY_ORGANISATION);
+    cr_assert_eq(entity_of("SURREY"), entity_of("Surrey"));
+    cr_assert_eq(entity_of("LONDON")->type, ENTITY_PLACE, "the dateline stays a place");
+    cr_assert_eq(entity_of("London")->type, ENTITY_PLACE, "\"in London\" stays a place");
+}
+
+Test(entities, keeps_cities_as_places_outside_sports)
+{
+    run((const char *const[]){"Surrey council raised taxes, officials in London said on Monday.", NULL});
+    cr_assert_eq(entity_of("Surrey")->type, ENTITY_PLACE);
+}
+
+Test(entities, reads_a_headline_in_title_case_against_the_article)
+{
+    run((const char *const[]){"Pirelli Cables Look To Tap The Chinese Market", "Pirelli said on Monday it would invest.",
+                              NULL});
+    cr_assert_null(entity_of("Cables"));
+    cr_assert_null(entity_of("Tap"));
+    cr_assert_not_null(entity_of("Chinese"));
+    const struct entity *head = NULL;
+    for (size_t i = 0; i < ents.nm; i++)
+        if (ents.m[i].block == 0 && ents.m[i].tok_start == 0)
+            head = &ents.v[ents.m[i].entity];
+    cr_assert_not_null(head);
+    cr_assert_str_eq(head->name, "Pirelli");
+}
+
+Test(entities, reads_a_line_of_names_as_names)
+{
+    run((const char *const[]){"N. Knight st Moin Khan b Saqlain Mushtaq 113", NULL});
+    cr_assert_not_null(entity_of("N. Knight"));
+    cr_assert_not_null(entity_of("Saqlain Mushtaq"));
+    cr_assert_eq(entity_of("Saqlain Mushtaq")->type, ENTITY_PERSON);
+}
+
+Test(entities, types_a_lone_name_by_how_the_article_uses_it)
+{
+    run((const char *const[]){"Talks began on Friday.", "Delegates arrived in Tavildara by road.",
+                              "Tavildara lies east of the capital.", "Comelf raised its output.", NULL});
+    cr_assert_eq(entity_of("Tavildara")->type, ENTITY_PLACE);
+    cr_assert_eq(entity_of("Comelf")->type, ENTITY_ORGANISATION);
+}
+
+Test(entities, does_not_take_compound_adjectives_for_names)
+{
+    run((const char *const[]){"A Hong Kong-based group and a Texas-born banker met Kim Jong-un.", NULL});
+    cr_assert_null(entity_of("Hong Kong-based"));
+    cr_assert_null(entity_of("Texas-born"));
+    cr_assert_not_null(entity_of("Kim Jong-un"));
+}
+
+Test(entities, types_names_holding_an_acronym_as_organisations)
+{
+    run((const char *const[]){"He sold the stake to CITIC Pacific last week.", NULL});
+    cr_assert_eq(entity_of("CITIC Pacific")->type, ENTITY_ORGANISATION);
+}
+
+Test(entities, ignores_events_and_prizes)
+{
+    run((const char *const[]){"She won the U.S. Open and the Fed Cup before the Nobel Prize.", NULL});
+    cr_assert_null(entity_of("U.S. Open"));
+    cr_assert_null(entity_of("U.S."));
+    cr_assert_null(entity_of("Fed Cup"));
+    cr_assert_null(entity_of("Nobel Prize"));
+}
+
 Test(entities, gives_unique_ascii_ids)
 {
     run((const char *const[]){"José Müller met the Zürich mayor.", NULL});
