@@ -7,7 +7,7 @@
 FROM debian:bookworm AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential pkg-config \
-      libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev zlib1g-dev \
+      libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev zlib1g-dev libxml2-dev libstemmer-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY Makefile ./
@@ -20,7 +20,7 @@ RUN make articled && strip articled
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libmicrohttpd12 libcjson1 libcurl4 zlib1g \
+ && apt-get install -y --no-install-recommends libmicrohttpd12 libcjson1 libcurl4 zlib1g libxml2 libstemmer0d \
       ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin articled

@@ -1,14 +1,14 @@
 # articled: `make` builds ./articled; `make test` runs every test, plain and under
 # ASan/UBSan; `make run` serves data/articles/. See README.md.
 CC      ?= cc
-PKGS    := libmicrohttpd libcjson libcurl zlib
+PKGS    := libmicrohttpd libcjson libcurl zlib libxml-2.0
 B       ?= build
 SAN     ?= 0
 OPT     ?= -O2
 
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Werror -Wno-format-truncation
 CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) -I. $(shell pkg-config --cflags $(PKGS))
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lstemmer -lpthread -lm
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined

@@ -41,6 +41,12 @@ static const struct key {
     K(per_page_max, KEY_INT, 1, 1000, "100", "largest per_page a client may ask for"),
     K(log_level, KEY_LEVEL, 0, 0, "info", "debug, info, warn or error"),
     K(access_log, KEY_BOOL, 0, 0, "true", "one JSON line per request on stdout"),
+    K(write_token, KEY_STRING, 0, 0, "", "bearer token for writes; none = read-only service"),
+    K(write_token_file, KEY_STRING, 0, 0, "", "file holding the write token (wins over write_token)"),
+    K(read_token, KEY_STRING, 0, 0, "", "bearer token for reads; none = reads are public"),
+    K(read_token_file, KEY_STRING, 0, 0, "", "file holding the read token"),
+    K(require_if_match, KEY_BOOL, 0, 0, "false",
+      "answer 428 to PUT (replace), PATCH and DELETE without If-Match"),
 #undef K
 };
 #define NKEYS (sizeof keys / sizeof *keys)
@@ -320,6 +326,7 @@ config_usage(void *out_file)
         for (const char *p = keys[i].name; *p; p++)
             flag[n++] = *p == '_' ? '-' : *p;
         flag[n] = '\0';
-        fprintf(out, "  --%-23s %s (default %s)\n", flag, keys[i].help, keys[i].def);
+        fprintf(out, "  --%-23s %s (default %s)\n", flag, keys[i].help,
+                keys[i].def[0] ? keys[i].def : "none");
     }
 }

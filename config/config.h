@@ -28,6 +28,13 @@ struct config {
     int per_page_max;
     enum log_level log_level;
     bool access_log;
+    /* Bearer tokens. Secrets: never logged. A *_file setting names a file whose
+     * first line is the token (a container secret); it wins over the value. */
+    char write_token[256];
+    char write_token_file[1024];
+    char read_token[256];
+    char read_token_file[1024];
+    bool require_if_match; /* 428 for a replace, patch or delete without If-Match */
     /* ARTICLED_* variables that name no setting: ignored (a deployment may set
      * variables for other tools with our prefix) and logged at start-up. */
     char env_ignored[256];

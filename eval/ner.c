@@ -26,13 +26,51 @@
 enum { PER, LOC, ORG, NTYPES };
 static const char *const type_names[NTYPES] = {"PER", "LOC", "ORG"};
 
-static const char *const sports[] = {
-    "soccer",  "cricket", "baseball",   "tennis",  "boxing",   "golf",       "rugby",     "basketball",
-    "squash",  "athletics", "cycling",  "motor racing", "horse racing", "ice hockey", "hockey", "nfl",
-    "nba",     "nhl",     "american football", "football", "swimming", "skiing", "alpine skiing",
-    "formula one", "volleyball", "handball", "badminton", "rowing", "sailing", "judo", "wrestling",
-    "snooker", "darts",   "table tennis", "motorcycling", "triathlon", "equestrian", "yachting",
-    "sport",   "olympics", "speed skating", "figure skating", "gymnastics", "weightlifting", NULL};
+static const char *const sports[] = {"soccer",
+                                     "cricket",
+                                     "baseball",
+                                     "tennis",
+                                     "boxing",
+                                     "golf",
+                                     "rugby",
+                                     "basketball",
+                                     "squash",
+                                     "athletics",
+                                     "cycling",
+                                     "motor racing",
+                                     "horse racing",
+                                     "ice hockey",
+                                     "hockey",
+                                     "nfl",
+                                     "nba",
+                                     "nhl",
+                                     "american football",
+                                     "football",
+                                     "swimming",
+                                     "skiing",
+                                     "alpine skiing",
+                                     "formula one",
+                                     "volleyball",
+                                     "handball",
+                                     "badminton",
+                                     "rowing",
+                                     "sailing",
+                                     "judo",
+                                     "wrestling",
+                                     "snooker",
+                                     "darts",
+                                     "table tennis",
+                                     "motorcycling",
+                                     "triathlon",
+                                     "equestrian",
+                                     "yachting",
+                                     "sport",
+                                     "olympics",
+                                     "speed skating",
+                                     "figure skating",
+                                     "gymnastics",
+                                     "weightlifting",
+                                     NULL};
 
 struct counts {
     size_t tp[NTYPES], fp[NTYPES], fn[NTYPES];
@@ -93,7 +131,8 @@ push(struct span **v, size_t *n, size_t *cap, struct span s)
 
 /* Scores one article; returns -1 on a malformed line or out of memory. */
 static int
-score(const struct annotator *a, const cJSON *doc, struct counts *all, struct counts *nonsport, size_t *nsport)
+score(const struct annotator *a, const cJSON *doc, struct counts *all, struct counts *nonsport,
+      size_t *nsport)
 {
     const cJSON *jt = cJSON_GetObjectItemCaseSensitive(doc, "text");
     const cJSON *je = cJSON_GetObjectItemCaseSensitive(doc, "entities");
@@ -125,7 +164,8 @@ score(const struct annotator *a, const cJSON *doc, struct counts *all, struct co
                 if (!v || !c)
                     goto done;
             }
-            blocks[nb] = (struct annotate_block){nb == 0 ? "headline" : "paragraph", text + i, j - i, nb == 0 ? -1 : (int)nb - 1};
+            blocks[nb] = (struct annotate_block){nb == 0 ? "headline" : "paragraph", text + i,
+                                                 j - i, nb == 0 ? -1 : (int)nb - 1};
             cp_base[nb] = utf8_cp_count(text, i);
             nb++;
         }
@@ -145,7 +185,9 @@ score(const struct annotator *a, const cJSON *doc, struct counts *all, struct co
         if (!cJSON_IsNumber(s) || !cJSON_IsNumber(e) || !cJSON_IsString(t))
             goto done;
         int type = type_of(t->valuestring);
-        if (type >= 0 && push(&gold, &ng, &cg, (struct span){(size_t)s->valuedouble, (size_t)e->valuedouble, type}) < 0)
+        if (type >= 0 &&
+            push(&gold, &ng, &cg,
+                 (struct span){(size_t)s->valuedouble, (size_t)e->valuedouble, type}) < 0)
             goto done;
     }
     struct annotate_input in = {blocks, nb, NULL};
@@ -163,7 +205,8 @@ score(const struct annotator *a, const cJSON *doc, struct counts *all, struct co
             if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(m, "demonym")))
                 continue;
             size_t b = (size_t)cJSON_GetObjectItemCaseSensitive(m, "block")->valuedouble;
-            size_t s = cp_base[b] + (size_t)cJSON_GetObjectItemCaseSensitive(m, "start")->valuedouble;
+            size_t s =
+                cp_base[b] + (size_t)cJSON_GetObjectItemCaseSensitive(m, "start")->valuedouble;
             size_t e = cp_base[b] + (size_t)cJSON_GetObjectItemCaseSensitive(m, "end")->valuedouble;
             if (push(&sys, &ns, &cs, (struct span){s, e, type}) < 0)
                 goto done;
@@ -173,27 +216,32 @@ score(const struct annotator *a, const cJSON *doc, struct counts *all, struct co
     for (size_t k = 0; k < ng; k++) {
         bool hit = false;
         for (size_t m = 0; m < ns && !hit; m++)
-            hit = sys[m].start == gold[k].start && sys[m].end == gold[k].end && sys[m].type == gold[k].type;
+            hit = sys[m].start == gold[k].start && sys[m].end == gold[k].end &&
+                  sys[m].type == gold[k].type;
         for (int c = 0; c < 2; c++)
             if (sets[c])
                 (hit ? sets[c]->tp : sets[c]->fn)[gold[k].type]++;
         if (!hit && verbose) {
-            size_t bs = utf8_byte_offset(text, len, gold[k].start), be = utf8_byte_offset(text, len, gold[k].end);
+            size_t bs = utf8_byte_offset(text, len, gold[k].start),
+                   be = utf8_byte_offset(text, len, gold[k].end);
             fprintf(stderr, "MISS %s %.*s\n", type_names[gold[k].type], (int)(be - bs), text + bs);
         }
     }
     for (size_t m = 0; m < ns; m++) {
         bool hit = false;
         for (size_t k = 0; k < ng && !hit; k++)
-            hit = sys[m].start == gold[k].start && sys[m].end == gold[k].end && sys[m].type == gold[k].type;
+            hit = sys[m].start == gold[k].start && sys[m].end == gold[k].end &&
+                  sys[m].type == gold[k].type;
         if (hit)
             continue;
         for (int c = 0; c < 2; c++)
             if (sets[c])
                 sets[c]->fp[sys[m].type]++;
         if (verbose) {
-            size_t bs = utf8_byte_offset(text, len, sys[m].start), be = utf8_byte_offset(text, len, sys[m].end);
-            fprintf(stderr, "SPURIOUS %s %.*s\n", type_names[sys[m].type], (int)(be - bs), text + bs);
+            size_t bs = utf8_byte_offset(text, len, sys[m].start),
+                   be = utf8_byte_offset(text, len, sys[m].end);
+            fprintf(stderr, "SPURIOUS %s %.*s\n", type_names[sys[m].type], (int)(be - bs),
+                    text + bs);
         }
     }
     if (sport)
@@ -220,7 +268,8 @@ print_rows(const char *label, const struct counts *c)
 {
     size_t tp = 0, fp = 0, fn = 0;
     for (int t = 0; t <= NTYPES; t++) {
-        size_t a = t < NTYPES ? c->tp[t] : tp, b = t < NTYPES ? c->fp[t] : fp, d = t < NTYPES ? c->fn[t] : fn;
+        size_t a = t < NTYPES ? c->tp[t] : tp, b = t < NTYPES ? c->fp[t] : fp,
+               d = t < NTYPES ? c->fn[t] : fn;
         double p = pct(a, a + b), r = pct(a, a + d), f = p + r > 0 ? 2 * p * r / (p + r) : 0;
         printf("| %s | %s precision / recall / F1 | %.1f / %.1f / %.1f |\n", label,
                t < NTYPES ? type_names[t] : "PER+LOC+ORG", p, r, f);

@@ -37,7 +37,8 @@ struct totals {
 
 static bool verbose;
 
-static const char *const pronouns[] = {"he", "she", "they", "it", "we", "i", "you", "who", "which", NULL};
+static const char *const pronouns[] = {"he", "she", "they", "it",    "we",
+                                       "i",  "you", "who",  "which", NULL};
 
 static bool
 starts_with_quote_mark(const char *s)
@@ -70,7 +71,8 @@ static bool
 ends_with_word(const char *name, const char *word)
 {
     size_t n = strlen(name), w = strlen(word);
-    return w > 0 && n >= w && strcmp(name + n - w, word) == 0 && (n == w || name[n - w - 1] == ' ' || name[n - w - 1] == '-');
+    return w > 0 && n >= w && strcmp(name + n - w, word) == 0 &&
+           (n == w || name[n - w - 1] == ' ' || name[n - w - 1] == '-');
 }
 
 static bool
@@ -79,7 +81,8 @@ read_span(const cJSON *arr, size_t *s, size_t *e, const char **text)
     const cJSON *first = cJSON_GetArrayItem(arr, 0);
     if (!cJSON_IsArray(first) || cJSON_GetArraySize(first) < 3)
         return false;
-    const cJSON *a = cJSON_GetArrayItem(first, 0), *b = cJSON_GetArrayItem(first, 1), *t = cJSON_GetArrayItem(first, 2);
+    const cJSON *a = cJSON_GetArrayItem(first, 0), *b = cJSON_GetArrayItem(first, 1),
+                *t = cJSON_GetArrayItem(first, 2);
     if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b) || !cJSON_IsString(t))
         return false;
     *s = (size_t)a->valuedouble;
@@ -113,7 +116,8 @@ score(const struct annotator *an_, const cJSON *doc, struct totals *tot)
         const cJSON *c;
         cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(att, "content"))
         {
-            const cJSON *a = cJSON_GetArrayItem(c, 0), *b = cJSON_GetArrayItem(c, 1), *t = cJSON_GetArrayItem(c, 2);
+            const cJSON *a = cJSON_GetArrayItem(c, 0), *b = cJSON_GetArrayItem(c, 1),
+                        *t = cJSON_GetArrayItem(c, 2);
             if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b) || !cJSON_IsString(t))
                 goto done;
             if (!starts_with_quote_mark(t->valuestring))
@@ -125,8 +129,9 @@ score(const struct annotator *an_, const cJSON *doc, struct totals *tot)
                     goto done;
                 gold = v;
             }
-            gold[ng++] = (struct gold_quote){(size_t)a->valuedouble, (size_t)b->valuedouble, has_src ? ss : 0,
-                                             has_src ? se : 0, has_src ? src : ""};
+            gold[ng++] =
+                (struct gold_quote){(size_t)a->valuedouble, (size_t)b->valuedouble,
+                                    has_src ? ss : 0, has_src ? se : 0, has_src ? src : ""};
         }
     }
     size_t i = 0;
@@ -146,7 +151,8 @@ score(const struct annotator *an_, const cJSON *doc, struct totals *tot)
                 if (!v || !cpb)
                     goto done;
             }
-            blocks[nb] = (struct annotate_block){nb == 0 ? "headline" : "paragraph", text + i, j - i, nb == 0 ? -1 : (int)nb - 1};
+            blocks[nb] = (struct annotate_block){nb == 0 ? "headline" : "paragraph", text + i,
+                                                 j - i, nb == 0 ? -1 : (int)nb - 1};
             cp_base[nb] = utf8_cp_count(text, i);
             nb++;
         }
@@ -176,7 +182,8 @@ score(const struct annotator *an_, const cJSON *doc, struct totals *tot)
         }
         if (!exact && !over) {
             if (verbose)
-                fprintf(stderr, "SPURIOUS %s\n", cJSON_GetObjectItemCaseSensitive(q, "text")->valuestring);
+                fprintf(stderr, "SPURIOUS %s\n",
+                        cJSON_GetObjectItemCaseSensitive(q, "text")->valuestring);
             continue;
         }
         const struct gold_quote *g = exact ? exact : over;
@@ -186,8 +193,10 @@ score(const struct annotator *an_, const cJSON *doc, struct totals *tot)
         if (cJSON_IsObject(sp)) {
             const cJSON *m = cJSON_GetObjectItemCaseSensitive(sp, "mention");
             size_t mb = (size_t)cJSON_GetObjectItemCaseSensitive(m, "block")->valuedouble;
-            size_t ms = cp_base[mb] + (size_t)cJSON_GetObjectItemCaseSensitive(m, "start")->valuedouble;
-            size_t me = cp_base[mb] + (size_t)cJSON_GetObjectItemCaseSensitive(m, "end")->valuedouble;
+            size_t ms =
+                cp_base[mb] + (size_t)cJSON_GetObjectItemCaseSensitive(m, "start")->valuedouble;
+            size_t me =
+                cp_base[mb] + (size_t)cJSON_GetObjectItemCaseSensitive(m, "end")->valuedouble;
             our = cJSON_GetObjectItemCaseSensitive(m, "text")->valuestring;
             if (g->src_end > 0 && ms < g->src_end && g->src_start < me)
                 ok = true;
@@ -202,7 +211,8 @@ score(const struct annotator *an_, const cJSON *doc, struct totals *tot)
             tot->matched++;
             tot->speaker_ok += ok;
         } else if (verbose) {
-            fprintf(stderr, "SPAN ours %s\n", cJSON_GetObjectItemCaseSensitive(q, "text")->valuestring);
+            fprintf(stderr, "SPAN ours %s\n",
+                    cJSON_GetObjectItemCaseSensitive(q, "text")->valuestring);
         }
         tot->overlap++;
         tot->overlap_speaker_ok += ok;
@@ -267,11 +277,12 @@ main(int argc, char **argv)
     fclose(f);
     annotator_free(a);
     double p = pct(t.matched, t.found), r = pct(t.matched, t.gold);
-    printf("| quotes, %zu articles | direct-quote span precision / recall / F1 (exact) | %.1f / %.1f / %.1f |\n", docs,
-           p, r, p + r > 0 ? 2 * p * r / (p + r) : 0.0);
-    printf("| quotes, %zu articles | speaker accuracy (exact-span matches, %zu) | %.1f |\n", docs, t.matched,
-           pct(t.speaker_ok, t.matched));
-    printf("| quotes, %zu articles | speaker accuracy (overlapping quotes, %zu) | %.1f |\n", docs, t.overlap,
-           pct(t.overlap_speaker_ok, t.overlap));
+    printf("| quotes, %zu articles | direct-quote span precision / recall / F1 (exact) | %.1f / "
+           "%.1f / %.1f |\n",
+           docs, p, r, p + r > 0 ? 2 * p * r / (p + r) : 0.0);
+    printf("| quotes, %zu articles | speaker accuracy (exact-span matches, %zu) | %.1f |\n", docs,
+           t.matched, pct(t.speaker_ok, t.matched));
+    printf("| quotes, %zu articles | speaker accuracy (overlapping quotes, %zu) | %.1f |\n", docs,
+           t.overlap, pct(t.overlap_speaker_ok, t.overlap));
     return status;
 }

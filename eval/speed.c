@@ -94,8 +94,8 @@ cut(struct article *a, size_t len)
                 a->blocks = v;
             }
             bool head = a->nblocks == 0;
-            a->blocks[a->nblocks] = (struct annotate_block){head ? "headline" : "paragraph", t + i, e - i,
-                                                            head ? -1 : (int)a->nblocks - 1};
+            a->blocks[a->nblocks] = (struct annotate_block){head ? "headline" : "paragraph", t + i,
+                                                            e - i, head ? -1 : (int)a->nblocks - 1};
             a->nblocks++;
         }
         i = j;
@@ -231,7 +231,8 @@ main(int argc, char **argv)
                 best = s;
         }
         printf("| speed, %zu BBC articles, %zu words, 1 core | words/s, %s | %.0f |\n", c.n, words,
-               render ? "annotate + render JSON" : "annotate", best > 0 ? (double)words / best : 0.0);
+               render ? "annotate + render JSON" : "annotate",
+               best > 0 ? (double)words / best : 0.0);
     }
 done:
     for (size_t i = 0; i < c.n; i++) {

@@ -29,8 +29,8 @@ annotate_document(const struct annotator *ann, const char *buf, size_t len, bool
     /* A one-article snapshot annotates the article exactly as the catalog does. */
     struct catalog *c = catalog_build(&a, 1, ann, NULL, 0);
     cJSON *out = cJSON_CreateObject();
-    cJSON *art = c ? articles_json(c->entries[0].article, c->entries[0].words) : NULL;
-    cJSON *an = c ? annotations_to_json(c->entries[0].annotations) : NULL;
+    cJSON *art = c ? articles_json(c->entries[0]->article, c->entries[0]->words) : NULL;
+    cJSON *an = c ? annotations_to_json(c->entries[0]->annotations) : NULL;
     if (!out || !art || !an || !cJSON_AddItemToObject(out, "article", art)) {
         cJSON_Delete(art);
         goto oom;
@@ -47,21 +47,11 @@ oom:
     return NULL;
 }
 
-/* The media type without parameters, compared case-insensitively. */
-static bool
-media_type_is(const char *content_type, const char *want)
-{
-    size_t n = strlen(want);
-    return content_type && strncasecmp(content_type, want, n) == 0 &&
-           (content_type[n] == '\0' || content_type[n] == ';' || content_type[n] == ' ');
-}
-
 int
 annotate_post(const struct request *req, struct response *resp)
 {
-    const char *ct = req->header(req, "Content-Type");
-    bool json = media_type_is(ct, "application/json");
-    if (!json && !media_type_is(ct, "text/plain"))
+    bool json = request_content_type_is(req, "application/json");
+    if (!json && !request_content_type_is(req, "text/plain"))
         return problem(resp, 415, "unsupported-media-type",
                        "send the article as text/plain (the plain format) or application/json",
                        NULL);

@@ -152,7 +152,7 @@ articles_list(const struct request *req, struct response *resp)
     for (long i = first; i < total && i < first + per_page; i++) {
         if (i > first)
             strbuf_add(&body, ",", 1);
-        strbuf_add(&body, c->entries[i].summary.data, c->entries[i].summary.len);
+        strbuf_add(&body, c->entries[i]->summary.data, c->entries[i]->summary.len);
     }
     strbuf_addf(&body, "],\"page\":%ld,\"per_page\":%ld,\"total\":%ld,\"pages\":%ld,\"links\":{",
                 page, per_page, total, pages);

@@ -54,6 +54,7 @@ article_free(struct article *a)
         free(b->credit.distributor);
     }
     free(a->body);
+    free(a->file);
     free(a);
 }
 

@@ -31,8 +31,8 @@ hash_str(const char *s)
 static int
 cmp_entries(const void *x, const void *y)
 {
-    const struct article *a = ((const struct catalog_entry *)x)->article;
-    const struct article *b = ((const struct catalog_entry *)y)->article;
+    const struct article *a = (*(struct catalog_entry *const *)x)->article;
+    const struct article *b = (*(struct catalog_entry *const *)y)->article;
     if (a->published_ts != b->published_ts)
         return a->published_ts > b->published_ts ? -1 : 1;
     return strcmp(a->id, b->id);
@@ -50,7 +50,7 @@ index_put(struct catalog *c, const char *key, size_t i)
             c->index[h] = i + 1;
             return;
         }
-        const struct article *a = c->entries[e - 1].article;
+        const struct article *a = c->entries[e - 1]->article;
         if (strcmp(a->id, key) == 0 || strcmp(a->slug, key) == 0)
             return;
     }
@@ -65,7 +65,7 @@ catalog_find(const struct catalog *c, const char *key)
         size_t e = c->index[h];
         if (e == 0)
             return by_slug;
-        const struct catalog_entry *entry = &c->entries[e - 1];
+        const struct catalog_entry *entry = c->entries[e - 1];
         if (strcmp(entry->article->id, key) == 0)
             return entry;
         if (!by_slug && strcmp(entry->article->slug, key) == 0)
@@ -73,18 +73,18 @@ catalog_find(const struct catalog *c, const char *key)
     }
 }
 
-static void
-free_entries(struct catalog_entry *entries, size_t n)
+void
+catalog_entry_release(struct catalog_entry *e)
 {
-    for (size_t i = 0; i < n; i++) {
-        article_free(entries[i].article);
-        annotations_free(entries[i].annotations);
-        free(entries[i].full.data);
-        free(entries[i].summary.data);
-        free(entries[i].entities.data);
-        free(entries[i].quotes.data);
-    }
-    free(entries);
+    if (!e || __atomic_sub_fetch(&e->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    article_free(e->article);
+    annotations_free(e->annotations);
+    free(e->full.data);
+    free(e->summary.data);
+    free(e->entities.data);
+    free(e->quotes.data);
+    free(e);
 }
 
 /* The annotator's view of an article: headline, standfirst, then each body
@@ -115,47 +115,105 @@ annotate_article(const struct annotator *ann, const struct article *a)
     return an;
 }
 
-struct catalog *
-catalog_build(struct article **articles, size_t n, const struct annotator *ann,
-              const struct catalog_renderer *r, uint64_t generation)
+struct catalog_entry *
+catalog_entry_new(struct article *a, const struct annotator *ann, const struct catalog_renderer *r)
 {
-    struct catalog *c = calloc(1, sizeof *c);
-    struct catalog_entry *entries = calloc(n ? n : 1, sizeof *entries);
-    if (!c || !entries) {
-        for (size_t i = 0; i < n; i++)
-            article_free(articles[i]);
-        free(entries);
-        free(c);
+    struct catalog_entry *e = calloc(1, sizeof *e);
+    if (!e) {
+        article_free(a);
         return NULL;
     }
-    for (size_t i = 0; i < n; i++)
-        entries[i].article = articles[i];
+    e->article = a;
+    e->refs = 1;
+    if (ann && !(e->annotations = annotate_article(ann, a)))
+        goto fail;
+    e->words = e->annotations ? annotations_words(e->annotations) : 0;
+    if (r && r->render(r->ctx, e) != 0)
+        goto fail;
+    return e;
+fail:
+    catalog_entry_release(e);
+    return NULL;
+}
+
+/* Takes entries[0..n) (references included), sorts them and builds the index. */
+static struct catalog *
+assemble(struct catalog_entry **entries, size_t n, uint64_t generation)
+{
+    struct catalog *c = calloc(1, sizeof *c);
+    if (!c)
+        goto fail;
     c->entries = entries;
     c->n = n;
     c->refs = 1;
     c->generation = generation;
     c->built_at = (int64_t)time(NULL);
-    qsort(entries, n, sizeof *entries, cmp_entries);
-    for (size_t i = 0; i < n; i++) {
-        struct catalog_entry *e = &entries[i];
-        if (ann && !(e->annotations = annotate_article(ann, e->article)))
-            goto fail;
-        e->words = e->annotations ? annotations_words(e->annotations) : 0;
-        if (r && r->render(r->ctx, e) != 0)
-            goto fail;
-    }
+    if (n > 1)
+        qsort(entries, n, sizeof *entries, cmp_entries);
     for (c->index_cap = 16; c->index_cap < 4 * n; c->index_cap *= 2)
         ;
-    if (!(c->index = calloc(c->index_cap, sizeof *c->index)))
-        goto fail;
+    if (!(c->index = calloc(c->index_cap, sizeof *c->index))) {
+        catalog_release(c);
+        return NULL;
+    }
     for (size_t i = 0; i < n; i++)
-        index_put(c, entries[i].article->id, i);
+        index_put(c, entries[i]->article->id, i);
     for (size_t i = 0; i < n; i++)
-        index_put(c, entries[i].article->slug, i);
+        index_put(c, entries[i]->article->slug, i);
     return c;
 fail:
-    catalog_release(c);
+    for (size_t i = 0; i < n; i++)
+        catalog_entry_release(entries[i]);
+    free(entries);
     return NULL;
+}
+
+struct catalog *
+catalog_build(struct article **articles, size_t n, const struct annotator *ann,
+              const struct catalog_renderer *r, uint64_t generation)
+{
+    struct catalog_entry **entries = calloc(n ? n : 1, sizeof *entries);
+    size_t built = 0;
+    if (!entries)
+        goto fail;
+    for (; built < n; built++)
+        if (!(entries[built] = catalog_entry_new(articles[built], ann, r)))
+            goto fail;
+    return assemble(entries, n, generation);
+fail:
+    for (size_t i = 0; i < n; i++) {
+        if (i < built)
+            catalog_entry_release(entries[i]);
+        else if (!entries || i > built)
+            article_free(articles[i]); /* catalog_entry_new freed the one it failed on */
+    }
+    free(entries);
+    return NULL;
+}
+
+struct catalog *
+catalog_with(const struct catalog *prev, struct catalog_entry *add, const char *remove_id,
+             uint64_t generation)
+{
+    struct catalog_entry **entries = calloc(prev->n + 1, sizeof *entries);
+    if (!entries) {
+        catalog_entry_release(add);
+        return NULL;
+    }
+    size_t n = 0;
+    for (size_t i = 0; i < prev->n; i++) {
+        struct catalog_entry *e = prev->entries[i];
+        const char *id = e->article->id;
+        if ((add && strcmp(id, add->article->id) == 0) || (remove_id && strcmp(id, remove_id) == 0))
+            continue;
+        __atomic_add_fetch(&e->refs, 1, __ATOMIC_RELAXED);
+        entries[n++] = e;
+    }
+    if (add && !(remove_id && strcmp(add->article->id, remove_id) == 0))
+        entries[n++] = add;
+    else
+        catalog_entry_release(add);
+    return assemble(entries, n, generation);
 }
 
 void
@@ -169,7 +227,9 @@ catalog_release(struct catalog *c)
 {
     if (!c || __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
-    free_entries(c->entries, c->n);
+    for (size_t i = 0; i < c->n; i++)
+        catalog_entry_release(c->entries[i]);
+    free(c->entries);
     free(c->index);
     free(c);
 }

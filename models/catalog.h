@@ -30,6 +30,7 @@ struct catalog_entry {
     struct catalog_bytes entities;   /* {"article", "entities"}; empty without annotations */
     struct catalog_bytes quotes;     /* {"article", "quotes"}; likewise */
     size_t words;                    /* annotations_words(annotations); 0 without annotations */
+    int refs;
 };
 
 /* Fills the entry's rendered bytes from entry->article and ->annotations.
@@ -41,7 +42,7 @@ struct catalog_renderer {
 };
 
 struct catalog {
-    struct catalog_entry *entries; /* newest first: published desc, undated last, then id */
+    struct catalog_entry **entries; /* newest first: published desc, undated last, then id */
     size_t n;
     uint64_t generation;
     int64_t built_at; /* seconds since the epoch */
@@ -56,6 +57,19 @@ struct catalog {
  * r. Returns the snapshot with one reference, or NULL on allocation failure. */
 struct catalog *catalog_build(struct article **articles, size_t n, const struct annotator *ann,
                               const struct catalog_renderer *r, uint64_t generation);
+
+/* Builds one entry from article a (taken, also on failure): annotated with ann
+ * (may be NULL) and rendered with r (may be NULL). One reference; NULL on OOM. */
+struct catalog_entry *catalog_entry_new(struct article *a, const struct annotator *ann,
+                                        const struct catalog_renderer *r);
+void catalog_entry_release(struct catalog_entry *e);
+
+/* The snapshot after one change to prev (which is not modified): add (taken;
+ * may be NULL) is put in, replacing the entry with the same id; then the entry
+ * with id remove_id (may be NULL) is dropped. Entries not changed are shared.
+ * Returns a snapshot with one reference; NULL on OOM (add is released). */
+struct catalog *catalog_with(const struct catalog *prev, struct catalog_entry *add,
+                             const char *remove_id, uint64_t generation);
 
 /* The entry whose id, or else whose slug, is key; NULL if none. Borrowed: valid
  * while the snapshot is held. */

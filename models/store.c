@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-struct article *
-store_parse_json(const char *buf, size_t len, struct article_error *err)
+cJSON *
+store_json_parse(const char *buf, size_t len, struct article_error *err)
 {
     memset(err, 0, sizeof *err);
     size_t bad;
@@ -41,9 +41,18 @@ store_parse_json(const char *buf, size_t len, struct article_error *err)
         free(copy);
         return NULL;
     }
+    free(copy);
+    return doc;
+}
+
+struct article *
+store_parse_json(const char *buf, size_t len, struct article_error *err)
+{
+    cJSON *doc = store_json_parse(buf, len, err);
+    if (!doc)
+        return NULL;
     struct article *a = article_from_json(doc, err);
     cJSON_Delete(doc);
-    free(copy);
     return a;
 }
 
@@ -108,6 +117,14 @@ done:
     return buf;
 }
 
+/* True when a is what store_put writes: the file ID.json holding id ID. */
+static bool
+owns_its_id(const struct article *a)
+{
+    size_t n = strlen(a->id);
+    return a->file && strncmp(a->file, a->id, n) == 0 && strcmp(a->file + n, ".json") == 0;
+}
+
 static bool
 id_taken(struct article **arts, size_t n, const char *id)
 {
@@ -146,6 +163,53 @@ make_unique(struct article **arts, size_t n, struct article *a, const struct sto
         return -1;
     free(a->id);
     a->id = copy;
+    return 0;
+}
+
+/* Makes ids unique as store_load's contract says; drops superseded articles. */
+static int
+resolve_ids(struct store_result *r, const struct store_reporter *rep)
+{
+    struct article **kept = calloc(r->n ? r->n : 1, sizeof *kept);
+    size_t n = 0;
+    if (!kept)
+        return -1;
+    for (size_t i = 0; i < r->n; i++)
+        if (owns_its_id(r->articles[i]))
+            kept[n++] = r->articles[i];
+    for (size_t i = 0; i < r->n; i++) {
+        struct article *a = r->articles[i];
+        if (owns_its_id(a))
+            continue;
+        char owner[96];
+        snprintf(owner, sizeof owner, "%s.json", a->id);
+        bool superseded = false;
+        for (size_t k = 0; k < n && !superseded; k++)
+            superseded = owns_its_id(kept[k]) && strcmp(kept[k]->id, a->id) == 0;
+        if (superseded) {
+            char msg[192];
+            snprintf(msg, sizeof msg, "id `%s` is held by %s, which supersedes this file", a->id,
+                     owner);
+            report(rep, STORE_WARN, a->file, "id", msg);
+            article_free(a);
+            r->skipped++;
+            continue;
+        }
+        if (make_unique(kept, n, a, rep, a->file) != 0) {
+            for (size_t k = i; k < r->n; k++)
+                if (!owns_its_id(r->articles[k]))
+                    article_free(r->articles[k]);
+            for (size_t k = 0; k < n; k++)
+                r->articles[k] = kept[k];
+            r->n = n;
+            free(kept);
+            return -1;
+        }
+        kept[n++] = a;
+    }
+    free(r->articles);
+    r->articles = kept;
+    r->n = n;
     return 0;
 }
 
@@ -201,12 +265,14 @@ store_load(const char *dir, size_t max_bytes, const struct store_reporter *rep,
         }
         if (err.warning[0])
             report(rep, STORE_WARN, names[i], "", err.warning);
-        if (make_unique(out->articles, out->n, a, rep, names[i]) != 0) {
+        if (!(a->file = strdup(names[i]))) {
             article_free(a);
             goto oom;
         }
         out->articles[out->n++] = a;
     }
+    if (resolve_ids(out, rep) != 0)
+        goto oom;
     rc = 0;
     goto done;
 oom:
@@ -227,4 +293,99 @@ store_result_free(struct store_result *r)
         article_free(r->articles[i]);
     free(r->articles);
     memset(r, 0, sizeof *r);
+}
+
+/* fsync of a directory, so a rename or unlink in it is durable. */
+static int
+sync_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    return rc;
+}
+
+int
+store_put(const char *dir, const char *id, const char *bytes, size_t len, const char *replaces,
+          const char **why)
+{
+    /* Writers are serialised by the caller, so id and pid make the name unique. */
+    char tmp[1200], target[1200];
+    snprintf(tmp, sizeof tmp, "%s/.tmp-%s-%d", dir, id, (int)getpid());
+    snprintf(target, sizeof target, "%s/%s.json", dir, id);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        *why = "cannot create a file in the content directory";
+        return -1;
+    }
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(fd, bytes + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            *why = "cannot write to the content directory (disk full?)";
+            goto fail;
+        }
+        off += (size_t)w;
+    }
+    if (fsync(fd) != 0) {
+        *why = "fsync of the new file failed";
+        goto fail;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        *why = "close of the new file failed";
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, target) != 0) {
+        *why = "rename into place failed";
+        goto fail;
+    }
+    if (sync_dir(dir) != 0) {
+        *why = "fsync of the content directory failed";
+        return -1;
+    }
+    if (replaces && strcmp(replaces, target + strlen(dir) + 1) != 0)
+        return store_delete(dir, replaces, why);
+    return 0;
+fail:
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    return -1;
+}
+
+int
+store_delete(const char *dir, const char *file, const char **why)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    if (unlink(path) != 0 && errno != ENOENT) {
+        *why = "cannot remove the article's file";
+        return -1;
+    }
+    if (sync_dir(dir) != 0) {
+        *why = "fsync of the content directory failed";
+        return -1;
+    }
+    return 0;
+}
+
+size_t
+store_remove_temp(const char *dir)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0;
+    if (!d)
+        return 0;
+    for (struct dirent *e; (e = readdir(d));)
+        if (strncmp(e->d_name, ".tmp-", 5) == 0 && unlinkat(dirfd(d), e->d_name, 0) == 0)
+            n++;
+    closedir(d);
+    if (n)
+        sync_dir(dir);
+    return n;
 }

@@ -1,5 +1,6 @@
 #include "server/http.h"
 
+#include "handlers/auth.h"
 #include "handlers/problem.h"
 #include "handlers/service.h"
 #include "server/log.h"
@@ -38,7 +39,14 @@ struct exchange {
     size_t body_len, body_cap;
     int status;
     size_t bytes;
-    const char *route;
+    /* The routing decision, made in the first call so that a refused request
+     * (401, 403, 405) is answered before its body is read. */
+    enum router_result match;
+    const struct route *route;
+    unsigned allowed;
+    char *caps;
+    const char *params[REQUEST_MAX_PARAMS];
+    size_t nparams;
     char method[12];
     char *path; /* the raw request target, for the log */
     char request_id[72];
@@ -88,7 +96,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         log_double(&l, "duration_ms", ms_since(&x->start));
         log_str(&l, "request_id", x->request_id);
         if (x->route)
-            log_str(&l, "route", x->route);
+            log_str(&l, "route", x->route->name);
         if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
             log_str(&l, "aborted",
                     toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
@@ -97,6 +105,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         log_end(&svc->log, &l);
     }
     catalog_release(x->snap);
+    free(x->caps);
     free(x->body);
     free(x->path);
     free(x);
@@ -294,6 +303,31 @@ check_query(const struct query_scan *q, const struct route *route, struct respon
     return 0;
 }
 
+/* Routes the request and checks its access, in the first call. Returns
+ * MHD_YES to go on reading the request, or what queueing a refusal returned. */
+static enum MHD_Result
+route_early(struct exchange *x, struct MHD_Connection *conn, const char *url)
+{
+    struct http_server *srv = x->srv;
+    struct request req = {0};
+    enum http_method method = router_method(x->method);
+    if (method == HTTP_OTHER)
+        return MHD_YES; /* answered 501 in dispatch */
+    if (!(x->caps = malloc(strlen(url) + 1)))
+        return send_problem(x, conn, 500, "internal", "out of memory");
+    x->match = router_match(srv->routes, srv->nroutes, method, url, &req, x->caps, &x->route,
+                            &x->allowed);
+    if (x->match != ROUTER_FOUND)
+        return MHD_YES;
+    x->nparams = req.nparams;
+    memcpy(x->params, req.params, sizeof x->params);
+    struct response resp = {0};
+    const char *authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    if (auth_check(srv->svc, x->route->access, authz, &resp) != 0)
+        return send_response(x, conn, &resp);
+    return MHD_YES;
+}
+
 static enum MHD_Result
 dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const char *method)
 {
@@ -314,26 +348,22 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
     struct query_scan q = {.req = &req};
     MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, scan_query, &q);
 
-    size_t plen = strlen(url);
-    char *caps = malloc(plen + 1);
-    const struct route *route = NULL;
-    unsigned allowed = 0;
+    const struct route *route = x->route;
     char allow[96], detail[200];
-    if (!caps)
-        return send_problem(x, conn, 500, "internal", "out of memory");
     if (req.method == HTTP_OTHER) {
         snprintf(detail, sizeof detail, "method %.20s is not implemented", method);
         problem(&resp, 501, "method-not-implemented", detail, NULL);
-        goto send;
+        return send_response(x, conn, &resp);
     }
-    switch (
-        router_match(srv->routes, srv->nroutes, req.method, url, &req, caps, &route, &allowed)) {
+    req.nparams = x->nparams;
+    memcpy(req.params, x->params, sizeof req.params);
+    switch (x->match) {
     case ROUTER_NO_PATH:
         snprintf(detail, sizeof detail, "no resource at %.150s", url);
         problem(&resp, 404, "not-found", detail, NULL);
         break;
     case ROUTER_NO_METHOD:
-        router_allow_header(allowed, allow, sizeof allow);
+        router_allow_header(x->allowed, allow, sizeof allow);
         if (req.method == HTTP_OPTIONS) {
             resp.status = 204;
         } else {
@@ -344,7 +374,6 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
         response_header(&resp, "Allow", allow);
         break;
     case ROUTER_FOUND:
-        x->route = route->name;
         if (check_query(&q, route, &resp) != 0)
             break;
         if (route->needs_content && !req.snap) {
@@ -355,10 +384,7 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
         route->handler(&req, &resp);
         break;
     }
-send:;
-    enum MHD_Result ok = send_response(x, conn, &resp);
-    free(caps);
-    return ok;
+    return send_response(x, conn, &resp);
 }
 
 static enum MHD_Result
@@ -374,7 +400,8 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         x->headers_seen = true;
         snprintf(x->method, sizeof x->method, "%s", method);
         assign_request_id(x, conn);
-        return check_headers(x, conn);
+        enum MHD_Result ok = check_headers(x, conn);
+        return ok == MHD_YES && !x->queued ? route_early(x, conn, url) : ok;
     }
     if (x->queued) { /* refused in the first call; drain nothing more */
         *upload_data_size = 0;

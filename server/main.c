@@ -77,6 +77,12 @@ log_start(const struct service *svc, uint16_t port)
     log_int(&l, "max_body_bytes", cfg->max_body_bytes);
     log_str(&l, "mode", "poll, internal thread pool");
     log_end(&svc->log, &l);
+    if (!svc->write_token[0])
+        log_msg(&svc->log, LOG_WARN, "read_only",
+                "no write token is configured (write_token, ARTICLED_WRITE_TOKEN or "
+                "ARTICLED_WRITE_TOKEN_FILE): the service is read-only, writes get 403");
+    log_msg(&svc->log, LOG_INFO, "reads",
+            svc->read_token[0] ? "reads need the read or write token" : "reads are public");
     if (cfg->env_ignored[0]) {
         log_begin(&l, LOG_WARN, "config_ignored");
         log_str(&l, "message", "environment variables that name no setting");

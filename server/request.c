@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *
 request_query(const struct request *req, const char *key)
@@ -10,6 +11,15 @@ request_query(const struct request *req, const char *key)
         if (strcmp(req->query[i].key, key) == 0)
             return req->query[i].value;
     return NULL;
+}
+
+bool
+request_content_type_is(const struct request *req, const char *media_type)
+{
+    const char *ct = req->header ? req->header(req, "Content-Type") : NULL;
+    size_t n = strlen(media_type);
+    return ct && strncasecmp(ct, media_type, n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
 int

@@ -68,6 +68,10 @@ struct response {
 /* A query value by key, or NULL. */
 const char *request_query(const struct request *req, const char *key);
 
+/* True when the request's Content-Type, parameters aside, is media_type
+ * (compared case-insensitively). */
+bool request_content_type_is(const struct request *req, const char *media_type);
+
 /* Adds a header with a copy of value; -1 when full or out of memory. */
 int response_header(struct response *resp, const char *name, const char *value);
 

@@ -7,6 +7,10 @@
 
 #include "server/request.h"
 
+/* Who may call a route: anyone; a client with the read token when one is
+ * configured; a client with the write token. */
+enum route_access { ACCESS_PUBLIC, ACCESS_READ, ACCESS_WRITE };
+
 struct route {
     unsigned methods; /* enum http_method bits; HEAD is implied by GET */
     const char *pattern;
@@ -14,6 +18,7 @@ struct route {
     const char *params; /* space-separated query parameters the route accepts */
     const char *name;   /* for logs and metrics */
     bool needs_content; /* answered 503 until the first snapshot is published */
+    enum route_access access;
 };
 
 enum router_result { ROUTER_FOUND, ROUTER_NO_PATH, ROUTER_NO_METHOD };

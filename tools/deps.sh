@@ -3,7 +3,7 @@
 # build and run (run) or to build and pass every test (test). Does nothing for
 # packages already installed, so it is cheap to call before every build.
 set -eu
-run_pkgs="build-essential pkg-config libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev zlib1g-dev"
+run_pkgs="build-essential pkg-config libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev zlib1g-dev libxml2-dev libstemmer-dev"
 test_pkgs="$run_pkgs libcriterion-dev curl"
 case "${1:-run}" in
 run) want=$run_pkgs ;;

@@ -93,7 +93,8 @@ copy_blocks(struct annotations *an, const struct annotate_input *in)
 {
     size_t total = 0;
     for (size_t i = 0; i < in->nblocks; i++)
-        total += in->blocks[i].len + strlen(in->blocks[i].kind ? in->blocks[i].kind : "paragraph") + 2;
+        total +=
+            in->blocks[i].len + strlen(in->blocks[i].kind ? in->blocks[i].kind : "paragraph") + 2;
     an->arena = malloc(total ? total : 1);
     an->blocks = calloc(in->nblocks ? in->nblocks : 1, sizeof *an->blocks);
     if (!an->arena || !an->blocks)
@@ -165,21 +166,34 @@ annotator_run(const struct annotator *a, const struct annotate_input *in)
     struct annotations *an = calloc(1, sizeof *an);
     struct text_tokens *tokens = calloc(in->nblocks ? in->nblocks : 1, sizeof *tokens);
     struct text_block *blocks = calloc(in->nblocks ? in->nblocks : 1, sizeof *blocks);
+    unsigned *classes = NULL;
     if (!an || !tokens || !blocks || copy_blocks(an, in) < 0)
         goto fail;
+    size_t ntokens = 0;
     for (size_t i = 0; i < an->nblocks; i++) {
         if (text_tokenize(an->blocks[i].text, an->blocks[i].len, &tokens[i]) < 0)
             goto fail;
-        blocks[i] = (struct text_block){an->blocks[i].text, an->blocks[i].len, tokens[i].v, tokens[i].n};
+        ntokens += tokens[i].n;
+    }
+    /* Every module reads each token's gazetteer classes from one array. */
+    classes = malloc((ntokens ? ntokens : 1) * sizeof *classes);
+    if (!classes)
+        goto fail;
+    for (size_t i = 0, at = 0; i < an->nblocks; i++) {
+        gazetteer_classify(a->g, an->blocks[i].text, tokens[i].v, tokens[i].n, classes + at);
+        blocks[i] = (struct text_block){an->blocks[i].text, an->blocks[i].len, tokens[i].v,
+                                        tokens[i].n, classes + at};
+        at += tokens[i].n;
     }
     if (entities_find(a->g, blocks, an->nblocks, &an->entities) < 0 ||
-        quotes_find(a->g, blocks, an->nblocks, &an->entities, &an->quotes) < 0 || find_dates(an, in) < 0 ||
-        stats_compute(a->g, blocks, an->nblocks, &an->stats) < 0)
+        quotes_find(a->g, blocks, an->nblocks, &an->entities, &an->quotes) < 0 ||
+        find_dates(an, in) < 0 || stats_compute(a->g, blocks, an->nblocks, &an->stats) < 0)
         goto fail;
     for (size_t i = 0; i < in->nblocks; i++)
         text_tokens_free(&tokens[i]);
     free(tokens);
     free(blocks);
+    free(classes);
     return an;
 fail:
     if (tokens)
@@ -187,6 +201,7 @@ fail:
             text_tokens_free(&tokens[i]);
     free(tokens);
     free(blocks);
+    free(classes);
     annotations_free(an);
     return NULL;
 }
@@ -223,7 +238,8 @@ add_item(cJSON *obj, const char *name, cJSON *item)
 
 /* {"block", "start", "end", "text"} for a span of a block. */
 static cJSON *
-span_json(const struct annotations *an, size_t block, size_t start, size_t end, size_t cp_start, size_t cp_end)
+span_json(const struct annotations *an, size_t block, size_t start, size_t end, size_t cp_start,
+          size_t cp_end)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -251,7 +267,8 @@ add_blocks(cJSON *root, const struct annotations *an)
             cJSON_Delete(o);
             return false;
         }
-        if (!cJSON_AddNumberToObject(o, "index", (double)i) || !cJSON_AddStringToObject(o, "kind", b->kind) ||
+        if (!cJSON_AddNumberToObject(o, "index", (double)i) ||
+            !cJSON_AddStringToObject(o, "kind", b->kind) ||
             !add_item(o, "text", string_of(b->text, b->len)))
             return false;
         if (b->body_index >= 0 && !cJSON_AddNumberToObject(o, "body_index", b->body_index))
@@ -278,7 +295,8 @@ add_entities(cJSON *root, const struct annotations *an)
             cJSON_Delete(o);
             goto done;
         }
-        if (!cJSON_AddStringToObject(o, "id", e->id) || !cJSON_AddStringToObject(o, "name", e->name) ||
+        if (!cJSON_AddStringToObject(o, "id", e->id) ||
+            !cJSON_AddStringToObject(o, "name", e->name) ||
             !cJSON_AddStringToObject(o, "type", entity_type_name(e->type)))
             goto done;
         mentions[i] = cJSON_AddArrayToObject(o, "mentions");
@@ -315,7 +333,8 @@ add_quotes(cJSON *root, const struct annotations *an)
             cJSON_Delete(o);
             return false;
         }
-        cJSON *cue = q->has_cue ? string_of(an->blocks[q->cue.block].text + q->cue.start, q->cue.end - q->cue.start)
+        cJSON *cue = q->has_cue ? string_of(an->blocks[q->cue.block].text + q->cue.start,
+                                            q->cue.end - q->cue.start)
                                 : cJSON_CreateNull();
         if (!add_item(o, "cue", cue))
             return false;
@@ -330,13 +349,16 @@ add_quotes(cJSON *root, const struct annotations *an)
         const struct quote_span *s = &q->speaker;
         if (q->entity != (size_t)-1) {
             const struct entity *e = &an->entities.v[q->entity];
-            if (!cJSON_AddStringToObject(sp, "entity", e->id) || !cJSON_AddStringToObject(sp, "name", e->name))
+            if (!cJSON_AddStringToObject(sp, "entity", e->id) ||
+                !cJSON_AddStringToObject(sp, "name", e->name))
                 return false;
         } else if (!cJSON_AddNullToObject(sp, "entity") ||
-                   !add_item(sp, "name", string_of(an->blocks[s->block].text + s->start, s->end - s->start))) {
+                   !add_item(sp, "name",
+                             string_of(an->blocks[s->block].text + s->start, s->end - s->start))) {
             return false;
         }
-        if (!add_item(sp, "mention", span_json(an, s->block, s->start, s->end, s->cp_start, s->cp_end)))
+        if (!add_item(sp, "mention",
+                      span_json(an, s->block, s->start, s->end, s->cp_start, s->cp_end)))
             return false;
     }
     return true;
@@ -387,8 +409,8 @@ cJSON *
 annotations_to_json(const struct annotations *an)
 {
     cJSON *root = cJSON_CreateObject();
-    if (!root || !add_blocks(root, an) || !add_entities(root, an) || !add_quotes(root, an) || !add_dates(root, an) ||
-        !add_stats(root, an)) {
+    if (!root || !add_blocks(root, an) || !add_entities(root, an) || !add_quotes(root, an) ||
+        !add_dates(root, an) || !add_stats(root, an)) {
         cJSON_Delete(root);
         return NULL;
     }

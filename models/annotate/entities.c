@@ -16,18 +16,18 @@
 
 /* Candidate evidence. */
 enum {
-    EV_GAZ = 1u << 0,         /* gazetteer match: canonical name known */
-    EV_TITLE = 1u << 1,       /* after a title or role noun */
-    EV_GIVEN = 1u << 2,       /* starts with a given name */
-    EV_SENT_START = 1u << 3,  /* starts a sentence */
-    EV_ACRONYM = 1u << 4,     /* one all-caps word of 2-6 letters */
-    EV_DEMONYM = 1u << 5,     /* a demonym of its place */
-    EV_UNIT = 1u << 6,        /* named by an organisation or place word */
-    EV_PLACE_CUE = 1u << 7,   /* after in, at, from ... */
-    EV_MALE = 1u << 8,        /* after Mr, Sir ... */
-    EV_FEMALE = 1u << 9,      /* after Mrs, Ms ... */
-    EV_LATE = 1u << 10,       /* found in pass 3 */
-    EV_SPEAKS = 1u << 11,     /* followed by a speech verb ("Clinton said") */
+    EV_GAZ = 1u << 0,        /* gazetteer match: canonical name known */
+    EV_TITLE = 1u << 1,      /* after a title or role noun */
+    EV_GIVEN = 1u << 2,      /* starts with a given name */
+    EV_SENT_START = 1u << 3, /* starts a sentence */
+    EV_ACRONYM = 1u << 4,    /* one all-caps word of 2-6 letters */
+    EV_DEMONYM = 1u << 5,    /* a demonym of its place */
+    EV_UNIT = 1u << 6,       /* named by an organisation or place word */
+    EV_PLACE_CUE = 1u << 7,  /* after in, at, from ... */
+    EV_MALE = 1u << 8,       /* after Mr, Sir ... */
+    EV_FEMALE = 1u << 9,     /* after Mrs, Ms ... */
+    EV_LATE = 1u << 10,      /* found in pass 3 */
+    EV_SPEAKS = 1u << 11,    /* followed by a speech verb ("Clinton said") */
 };
 
 struct cand {
@@ -48,7 +48,7 @@ struct tokkey {
 struct ent {
     int type;
     bool guessed; /* typed by context alone: revisited once all mentions are in */
-    size_t best; /* candidate giving the name */
+    size_t best;  /* candidate giving the name */
     const char *canon;
     size_t canon_len;
     char sex;
@@ -75,42 +75,47 @@ struct ctx {
 };
 
 /* Words that may sit inside a person's name in lowercase. */
-static const char *const particles[] = {"de",  "da",  "del", "della", "di",   "du", "van", "von", "der",
-                                        "den", "ter", "la",  "le",    "bin",  "ibn", "bint", "dos",
-                                        "das", "al",  "el",  "y",     "zu",   "ben", NULL};
+static const char *const particles[] = {"de",  "da",  "del", "della", "di", "du",  "van", "von",
+                                        "der", "den", "ter", "la",    "le", "bin", "ibn", "bint",
+                                        "dos", "das", "al",  "el",    "y",  "zu",  "ben", NULL};
 
 /* Grammar words that never start a name, even where a name word follows. */
 static const char *const function_words[] = {
-    "the",   "a",     "an",   "this", "that", "these", "those", "in",   "on",    "at",    "of",     "for",
-    "with",  "by",    "from", "to",   "and",  "or",    "but",   "as",   "during", "after", "before", "when",
-    "while", "if",    "last", "next", "every", "each", "some",  "many", "most",  "all",   "both",   "it",
-    "he",    "she",   "they", "we",   "i",    "you",   "his",   "her",  "their", "its",   "our",    "my",
-    "your",  "since", "until", "under", "over", "about", "against", "between", "among", "into", "than",
-    "then",  "so",    "yet",  "also", "not",  "no",    "there", "here", "what",  "who",   "where",  "why",
-    "how",   "which", NULL};
+    "the",    "a",     "an",     "this",  "that",    "these",   "those", "in",   "on",    "at",
+    "of",     "for",   "with",   "by",    "from",    "to",      "and",   "or",   "but",   "as",
+    "during", "after", "before", "when",  "while",   "if",      "last",  "next", "every", "each",
+    "some",   "many",  "most",   "all",   "both",    "it",      "he",    "she",  "they",  "we",
+    "i",      "you",   "his",    "her",   "their",   "its",     "our",   "my",   "your",  "since",
+    "until",  "under", "over",   "about", "against", "between", "among", "into", "than",  "then",
+    "so",     "yet",   "also",   "not",   "no",      "there",   "here",  "what", "who",   "where",
+    "why",    "how",   "which",  NULL};
 
 /* Lowercase words before a name that make it a place. */
-static const char *const place_cues[] = {"in", "at", "from", "near", "into", "across", "outside",
-                                         "inside", "towards", "toward", "throughout", NULL};
+static const char *const place_cues[] = {"in",      "at",     "from",       "near",
+                                         "into",    "across", "outside",    "inside",
+                                         "towards", "toward", "throughout", NULL};
 
 /* Nouns that make "<noun> of X" a place. */
-static const char *const place_nouns[] = {"town",   "city",    "village", "capital", "province", "region",
-                                          "district", "state", "county",  "island",  "port",     "suburb",
-                                          "outskirts", "republic", "kingdom", "area", "settlement", "enclave",
-                                          "municipality", "borough", "prefecture", NULL};
+static const char *const place_nouns[] = {
+    "town",         "city",     "village",    "capital", "province",   "region",
+    "district",     "state",    "county",     "island",  "port",       "suburb",
+    "outskirts",    "republic", "kingdom",    "area",    "settlement", "enclave",
+    "municipality", "borough",  "prefecture", NULL};
 
 /* Titles that tell a person's sex. */
-static const char *const male_titles[] = {"mr", "sir", "lord", "king", "prince", "duke", "emperor",
-                                          "sultan", "sheikh", "father", "brother", "uncle", "monsieur",
-                                          "herr", "senor", "signor", "mister", "baron", "earl", NULL};
-static const char *const female_titles[] = {"mrs", "ms",    "miss",    "dame",   "lady",  "queen",
-                                            "princess", "duchess", "baroness", "empress", "sister",
-                                            "mother", "aunt", "madam", "madame", "mme", "frau",
-                                            "senora", "signora", "countess", NULL};
+static const char *const male_titles[] = {"mr",      "sir",     "lord",     "king",   "prince",
+                                          "duke",    "emperor", "sultan",   "sheikh", "father",
+                                          "brother", "uncle",   "monsieur", "herr",   "senor",
+                                          "signor",  "mister",  "baron",    "earl",   NULL};
+static const char *const female_titles[] = {
+    "mrs",     "ms",       "miss",    "dame",   "lady",    "queen",    "princess",
+    "duchess", "baroness", "empress", "sister", "mother",  "aunt",     "madam",
+    "madame",  "mme",      "frau",    "senora", "signora", "countess", NULL};
 
 /* Words Title Case leaves in lowercase. */
-static const char *const title_case_lower[] = {"and", "the", "for", "but", "nor", "via", "from", "into", "with",
-                                               "over", "upon", "onto", "amid", "than", "per", "off", "out", NULL};
+static const char *const title_case_lower[] = {"and",  "the",  "for",  "but",  "nor",  "via",
+                                               "from", "into", "with", "over", "upon", "onto",
+                                               "amid", "than", "per",  "off",  "out",  NULL};
 
 static const char *const type_names[] = {"person", "place", "organisation"};
 
@@ -141,8 +146,11 @@ is_word(const struct text_token *t)
 static bool
 key_is(const struct ctx *x, const struct tokkey *k, const char *const *words)
 {
+    const char *s = x->fold + k->off;
+    if (k->len == 0)
+        return false;
     for (size_t i = 0; words[i]; i++)
-        if (strlen(words[i]) == k->len && memcmp(words[i], x->fold + k->off, k->len) == 0)
+        if (words[i][0] == s[0] && strlen(words[i]) == k->len && memcmp(words[i], s, k->len) == 0)
             return true;
     return false;
 }
@@ -213,7 +221,8 @@ fold_tokens(struct ctx *x)
             tk->off = x->fold_len;
             tk->len = text_fold(b->text + t->start, t->end - t->start, x->fold + x->fold_len, need);
             x->fold_len += tk->len;
-            tk->cls = gazetteer_classes(x->g, x->fold + tk->off, tk->len);
+            tk->cls =
+                b->classes ? b->classes[k] : gazetteer_classes(x->g, x->fold + tk->off, tk->len);
             words++;
             sport_words += (tk->cls & GAZ_SPORT) != 0;
         }
@@ -235,7 +244,8 @@ classify_blocks(struct ctx *x)
             letters++;
             if (t->flags & TEXT_UPPER)
                 upper++;
-            if (!(t->flags & TEXT_CAP) && t->end - t->start >= 3 && !text_token_is(x->b[i].text, t, title_case_lower))
+            if (!(t->flags & TEXT_CAP) && t->end - t->start >= 3 &&
+                !text_token_is(x->b[i].text, t, title_case_lower))
                 lower++;
             if ((t->flags & TEXT_CAP) && (x->tk[x->base[i] + k].cls & GAZ_COMMON))
                 common++;
@@ -245,7 +255,8 @@ classify_blocks(struct ctx *x)
         }
         /* Title Case: no lowercase word but the short function words, and
          * capitalised common words (a line of names is not Title Case). */
-        x->unreliable[i] = (letters > 0 && upper == letters) || (words >= 3 && lower == 0 && common >= 2);
+        x->unreliable[i] =
+            (letters > 0 && upper == letters) || (words >= 3 && lower == 0 && common >= 2);
     }
 }
 
@@ -339,12 +350,12 @@ add_cand(struct ctx *x, size_t block, size_t ts, size_t te, int type, unsigned e
     c->type = type;
     c->ev = ev;
     c->entity = NONE;
-    if (ts > 0 && !(tok(x, block, ts)->flags & TEXT_SENT_START) && tok(x, block, ts - 1)->kind == TEXT_WORD &&
-        key_is(x, key(x, block, ts - 1), place_cues))
+    if (ts > 0 && !(tok(x, block, ts)->flags & TEXT_SENT_START) &&
+        tok(x, block, ts - 1)->kind == TEXT_WORD && key_is(x, key(x, block, ts - 1), place_cues))
         c->ev |= EV_PLACE_CUE;
     static const char *const of[] = {"of", NULL};
-    if (ts > 1 && key_is(x, key(x, block, ts - 1), of) && tok(x, block, ts - 2)->kind == TEXT_WORD &&
-        key_is(x, key(x, block, ts - 2), place_nouns))
+    if (ts > 1 && key_is(x, key(x, block, ts - 1), of) &&
+        tok(x, block, ts - 2)->kind == TEXT_WORD && key_is(x, key(x, block, ts - 2), place_nouns))
         c->ev |= EV_PLACE_CUE; /* "the town of Arbil" */
     return c;
 }
@@ -354,7 +365,8 @@ add_cand(struct ctx *x, size_t block, size_t ts, size_t te, int type, unsigned e
  * capitals mean something, the match must end in a capitalised word, and a
  * lone word that is also a common word counts only as an acronym ("US"). */
 static size_t
-gaz_match(const struct ctx *x, size_t block, size_t k, bool any_case, const struct gazetteer_entry **entry)
+gaz_match(const struct ctx *x, size_t block, size_t k, bool any_case,
+          const struct gazetteer_entry **entry)
 {
     const struct text_block *b = &x->b[block];
     const unsigned want = GAZ_COUNTRY | GAZ_PLACE | GAZ_DEMONYM | GAZ_ORG;
@@ -420,7 +432,8 @@ common_match(const struct ctx *x, size_t block, size_t k)
             continue;
         bool ok = true;
         for (size_t i = 0; i < len && ok; i++)
-            ok = is_word(&b->tokens[k + i]) && (i + 1 == len || !(b->tokens[k + i].flags & TEXT_POSS));
+            ok = is_word(&b->tokens[k + i]) &&
+                 (i + 1 == len || !(b->tokens[k + i].flags & TEXT_POSS));
         if (!ok)
             continue;
         for (int poss = 1; poss >= 0; poss--) {
@@ -442,14 +455,29 @@ common_match(const struct ctx *x, size_t block, size_t k)
 
 /* Last parts that make a hyphenated name an adjective. */
 static const char *const adjective_suffixes[] = {
-    "based",     "born",     "bred",      "led",        "backed",    "owned",     "style",   "era",
-    "made",      "bound",    "run",       "controlled", "funded",    "linked",    "held",    "occupied",
-    "ruled",     "listed",   "registered", "speaking",  "raised",    "trained",   "educated", "designed",
-    "built",     "sponsored", "brokered", "inspired",   "allied",    "aligned",   "friendly", "centric",
-    "wide",      "like",     "related",   "dominated",  "oriented",  "affiliated", "level",  "area",
-    "type",      "class",    "sized",     "headquartered", "bred",   "focused",   "dependent", "specific",
-    "produced",  "grown",    "imposed",   "brokered",   "mediated",  "appointed", "installed", "supported",
+    "based",     "born",          "bred",       "led",      "backed",     "owned",     "style",
+    "era",       "made",          "bound",      "run",      "controlled", "funded",    "linked",
+    "held",      "occupied",      "ruled",      "listed",   "registered", "speaking",  "raised",
+    "trained",   "educated",      "designed",   "built",    "sponsored",  "brokered",  "inspired",
+    "allied",    "aligned",       "friendly",   "centric",  "wide",       "like",      "related",
+    "dominated", "oriented",      "affiliated", "level",    "area",       "type",      "class",
+    "sized",     "headquartered", "bred",       "focused",  "dependent",  "specific",  "produced",
+    "grown",     "imposed",       "brokered",   "mediated", "appointed",  "installed", "supported",
     NULL};
+
+/* "i'm", "we're", "they've", "don't": a folded word ending in a clitic. */
+static bool
+is_contraction(const struct ctx *x, const struct tokkey *k)
+{
+    static const char *const clitics[] = {"'m", "'re", "'ve", "'ll", "'d", "n't", NULL};
+    const char *s = x->fold + k->off;
+    for (size_t i = 0; clitics[i]; i++) {
+        size_t n = strlen(clitics[i]);
+        if (k->len > n && memcmp(s + k->len - n, clitics[i], n) == 0)
+            return true;
+    }
+    return false;
+}
 
 /* "Kong-based", "Soviet-era", "Texas-born": a name made an adjective by its
  * last part after a hyphen. */
@@ -522,7 +550,9 @@ unit_match(const struct ctx *x, size_t block, size_t k, size_t r, int *type)
         if (!(tok(x, block, j)->flags & TEXT_CAP))
             continue;
         if (cls & (GAZ_ORG_WORD | GAZ_PLACE_WORD | GAZ_EVENT_WORD)) {
-            *type = (cls & GAZ_EVENT_WORD) ? TYPE_EVENT : (cls & GAZ_ORG_WORD) ? ENTITY_ORGANISATION : ENTITY_PLACE;
+            *type = (cls & GAZ_EVENT_WORD) ? TYPE_EVENT
+                    : (cls & GAZ_ORG_WORD) ? ENTITY_ORGANISATION
+                                           : ENTITY_PLACE;
             return j + 1 - k;
         }
     }
@@ -598,16 +628,19 @@ find_names(struct ctx *x, size_t block)
         }
         if (glen > 0) {
             /* A given name that is also a place starts a person's name (Jordan Henderson). */
-            bool person = glen == 1 && (ge->classes & GAZ_GIVEN) && r > k + 1 && !(t->flags & TEXT_POSS);
+            bool person =
+                glen == 1 && (ge->classes & GAZ_GIVEN) && r > k + 1 && !(t->flags & TEXT_POSS);
             if (!person) {
-                int type = (ge->classes & GAZ_ORG) && !(ge->classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_DEMONYM))
+                int type = (ge->classes & GAZ_ORG) &&
+                                   !(ge->classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_DEMONYM))
                                ? ENTITY_ORGANISATION
                                : ENTITY_PLACE;
                 if ((ge->classes & GAZ_ORG) && !(ge->classes & (GAZ_COUNTRY | GAZ_PLACE)) &&
                     !(ge->classes & GAZ_DEMONYM))
                     type = ENTITY_ORGANISATION;
                 unsigned ev = EV_GAZ;
-                if ((ge->classes & GAZ_DEMONYM) && !(ge->classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_ORG)))
+                if ((ge->classes & GAZ_DEMONYM) &&
+                    !(ge->classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_ORG)))
                     ev |= EV_DEMONYM;
                 struct cand *c = add_cand(x, block, k, k + glen, type, ev);
                 if (!c)
@@ -633,8 +666,8 @@ find_names(struct ctx *x, size_t block)
                 break;
             e++;
         }
-        while (e > k + 1 && common_match(x, block, e - 1) == 1 && !(tok(x, block, e - 2)->flags & TEXT_POSS) &&
-               !(key(x, block, k)->cls & GAZ_GIVEN))
+        while (e > k + 1 && common_match(x, block, e - 1) == 1 &&
+               !(tok(x, block, e - 2)->flags & TEXT_POSS) && !(key(x, block, k)->cls & GAZ_GIVEN))
             e--;
         unsigned ev = after_title;
         if (t->flags & TEXT_SENT_START)
@@ -647,8 +680,8 @@ find_names(struct ctx *x, size_t block)
             if ((first->cls & (GAZ_MALE | GAZ_FEMALE)) == GAZ_FEMALE)
                 ev |= EV_FEMALE;
         }
-        if (e < b->ntokens && tok(x, block, e)->kind == TEXT_WORD && !(tok(x, block, e)->flags & TEXT_CAP) &&
-            (key(x, block, e)->cls & GAZ_SPEECH))
+        if (e < b->ntokens && tok(x, block, e)->kind == TEXT_WORD &&
+            !(tok(x, block, e)->flags & TEXT_CAP) && (key(x, block, e)->cls & GAZ_SPEECH))
             ev |= EV_SPEAKS;
         if (is_compound_adjective(b->text, tok(x, block, e - 1))) {
             k = e;
@@ -659,9 +692,10 @@ find_names(struct ctx *x, size_t block)
         size_t n = e - k;
         bool has_acronym = false;
         for (size_t i = k; i < e; i++)
-            has_acronym = has_acronym || (is_acronym(tok(x, block, i)) && !(tok(x, block, i)->flags & TEXT_ABBREV));
-        if (n == 1 && first->len < 2) {
-            /* an initial or a letter on its own */
+            has_acronym = has_acronym || (is_acronym(tok(x, block, i)) &&
+                                          !(tok(x, block, i)->flags & TEXT_ABBREV));
+        if (n == 1 && (first->len < 2 || is_contraction(x, first))) {
+            /* an initial or a letter on its own; "I'm", "We're", "Don't" */
             k = e;
             after_title = 0;
             continue;
@@ -670,7 +704,8 @@ find_names(struct ctx *x, size_t block)
             ev |= EV_ACRONYM;
             type = ENTITY_ORGANISATION;
         } else if (n == 1 &&
-                   (first->cls & (GAZ_ORG_WORD | GAZ_PLACE_WORD | GAZ_EVENT_WORD | GAZ_TITLE | GAZ_ROLE | GAZ_SPEECH)) &&
+                   (first->cls & (GAZ_ORG_WORD | GAZ_PLACE_WORD | GAZ_EVENT_WORD | GAZ_TITLE |
+                                  GAZ_ROLE | GAZ_SPEECH)) &&
                    !(ev & EV_TITLE)) {
             /* "the Party", "the Station": a common noun written with a capital. */
             k = e;
@@ -732,8 +767,8 @@ same_words(const struct ctx *x, const struct cand *a, const struct cand *b)
 
 /* First and last word (after hyphen splitting) of a candidate's key. */
 static void
-edge_words(const struct ctx *x, const struct cand *c, const char **first, size_t *flen, const char **last,
-           size_t *llen)
+edge_words(const struct ctx *x, const struct cand *c, const char **first, size_t *flen,
+           const char **last, size_t *llen)
 {
     const struct tokkey *a = cand_key(x, c, 0), *z = cand_key(x, c, c->te - c->ts - 1);
     const char *s = x->fold + a->off;
@@ -755,6 +790,23 @@ static size_t
 ntok(const struct cand *c)
 {
     return c->te - c->ts;
+}
+
+/* Is the sentence holding candidate c running prose: eight words or more,
+ * most of them lowercase? */
+static bool
+prose_sentence(const struct ctx *x, const struct cand *c)
+{
+    const struct text_block *b = &x->b[c->block];
+    unsigned s = b->tokens[c->ts].sentence;
+    size_t words = 0, lower = 0;
+    for (size_t k = c->ts; k < b->ntokens && b->tokens[k].sentence == s; k++) {
+        if (b->tokens[k].kind != TEXT_WORD)
+            continue;
+        words++;
+        lower += !(b->tokens[k].flags & TEXT_CAP);
+    }
+    return words >= 8 && lower * 2 > words;
 }
 
 /* Does a person's full name (candidate p) share its first and last words with c? */
@@ -835,7 +887,9 @@ type_guessed(struct ctx *x)
         for (size_t k = 0; k < x->nc; k++)
             if (x->c[k].entity == i)
                 ev |= x->c[k].ev;
-        e->type = (ev & EV_PLACE_CUE) ? ENTITY_PLACE : (ev & EV_SPEAKS) ? ENTITY_PERSON : ENTITY_ORGANISATION;
+        e->type = (ev & EV_PLACE_CUE) ? ENTITY_PLACE
+                  : (ev & EV_SPEAKS)  ? ENTITY_PERSON
+                                      : ENTITY_ORGANISATION;
     }
     for (size_t k = 0; k < x->nc; k++)
         if (x->c[k].entity != NONE)
@@ -880,9 +934,11 @@ group(struct ctx *x)
             if (e->type != c->type)
                 continue;
             if (c->ev & EV_GAZ) {
-                if (e->canon && e->canon_len == c->canon_len && memcmp(e->canon, c->canon, c->canon_len) == 0)
+                if (e->canon && e->canon_len == c->canon_len &&
+                    memcmp(e->canon, c->canon, c->canon_len) == 0)
                     c->entity = j;
-            } else if (c->type == ENTITY_PERSON ? same_person(x, best, c) : same_words(x, best, c)) {
+            } else if (c->type == ENTITY_PERSON ? same_person(x, best, c)
+                                                : same_words(x, best, c)) {
                 c->entity = j;
             }
         }
@@ -916,9 +972,13 @@ group(struct ctx *x)
             continue;
         }
         const struct tokkey *w = cand_key(x, c, 0);
-        if ((c->ev & EV_SENT_START) && !(c->ev & (EV_TITLE | EV_ACRONYM)) && !set_has(x, x->midcap, w) &&
-            !(w->cls & GAZ_GIVEN) && set_has(x, x->lower, w))
-            continue; /* capitalised only because it starts a sentence */
+        /* Capitalised only because it starts a sentence: the article writes it
+         * in lowercase elsewhere, or never mid-sentence while this sentence is
+         * running prose (not a line of a table). */
+        if ((c->ev & EV_SENT_START) && !(c->ev & (EV_TITLE | EV_ACRONYM)) &&
+            !set_has(x, x->midcap, w) && !(w->cls & GAZ_GIVEN) &&
+            (set_has(x, x->lower, w) || prose_sentence(x, c)))
+            continue;
         bool guessed = c->type == TYPE_UNKNOWN;
         c->type = guessed ? ENTITY_ORGANISATION : c->type;
         struct ent *e = add_ent(x, c->type, i % x->nc);
@@ -979,7 +1039,8 @@ dateline_words(const struct ctx *x, size_t block)
 {
     const struct text_block *b = &x->b[block];
     size_t k = 0;
-    while (k < b->ntokens && k < 4 && b->tokens[k].kind == TEXT_WORD && (b->tokens[k].flags & TEXT_UPPER))
+    while (k < b->ntokens && k < 4 && b->tokens[k].kind == TEXT_WORD &&
+           (b->tokens[k].flags & TEXT_UPPER))
         k++;
     if (k == 0 || b->ntokens > 8)
         return 0;
@@ -1024,11 +1085,13 @@ find_known(struct ctx *x, size_t block)
         const struct gazetteer_entry *ge = NULL;
         size_t glen = (t->flags & TEXT_CAP) ? gaz_match(x, block, k, true, &ge) : 0;
         if (glen > 0 && glen >= best_len) {
-            int type = (ge->classes & GAZ_ORG) && !(ge->classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_DEMONYM))
-                           ? ENTITY_ORGANISATION
-                           : ENTITY_PLACE;
+            int type =
+                (ge->classes & GAZ_ORG) && !(ge->classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_DEMONYM))
+                    ? ENTITY_ORGANISATION
+                    : ENTITY_PLACE;
             /* In a sports report a city or county outside the dateline is a team. */
-            bool cued = k > 0 && b->tokens[k - 1].kind == TEXT_WORD && key_is(x, key(x, block, k - 1), place_cues);
+            bool cued = k > 0 && b->tokens[k - 1].kind == TEXT_WORD &&
+                        key_is(x, key(x, block, k - 1), place_cues);
             if (x->sports && k >= dl && !cued && (ge->classes & GAZ_PLACE) &&
                 !(ge->classes & (GAZ_COUNTRY | GAZ_DEMONYM)))
                 type = ENTITY_ORGANISATION;
@@ -1253,7 +1316,8 @@ fail:
 }
 
 int
-entities_find(const struct gazetteer *g, const struct text_block *blocks, size_t nblocks, struct entity_list *out)
+entities_find(const struct gazetteer *g, const struct text_block *blocks, size_t nblocks,
+              struct entity_list *out)
 {
     struct ctx x = {0};
     int rc = -1;

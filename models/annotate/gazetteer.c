@@ -34,9 +34,9 @@ enum col {
 
 struct file_spec {
     const char *name;
-    unsigned classes;   /* of the name column */
-    bool canonical;     /* the name column is a canonical name */
-    enum col cols[3];   /* columns after the first */
+    unsigned classes; /* of the name column */
+    bool canonical;   /* the name column is a canonical name */
+    enum col cols[3]; /* columns after the first */
 };
 
 static const struct file_spec file_specs[] = {
@@ -258,7 +258,8 @@ load_line(struct gazetteer *g, const struct file_spec *spec, const char *line, s
         goto nomem;
     for (size_t c = 1; c < ncols && c < 4; c++) {
         enum col role = spec->cols[c - 1];
-        if (role == COL_ALIASES && add_list(g, cols[c], lens[c], spec->classes, canon, canon_len, false) < 0)
+        if (role == COL_ALIASES &&
+            add_list(g, cols[c], lens[c], spec->classes, canon, canon_len, false) < 0)
             goto nomem;
         if (role == COL_DEMONYMS &&
             add_list(g, cols[c], lens[c], GAZ_DEMONYM, canon, canon_len, true) < 0)
@@ -328,6 +329,21 @@ gazetteer_classes(const struct gazetteer *g, const char *key, size_t len)
 {
     const struct gazetteer_entry *e = gazetteer_lookup(g, key, len);
     return e ? e->classes : 0;
+}
+
+void
+gazetteer_classify(const struct gazetteer *g, const char *text, const struct text_token *tokens,
+                   size_t n, unsigned *out)
+{
+    char key[256];
+    for (size_t i = 0; i < n; i++) {
+        const struct text_token *t = &tokens[i];
+        out[i] = 0;
+        if (t->kind != TEXT_WORD && t->kind != TEXT_NUMBER)
+            continue;
+        size_t len = text_fold(text + t->start, t->end - t->start, key, sizeof key);
+        out[i] = gazetteer_classes(g, key, len);
+    }
 }
 
 size_t

@@ -20,24 +20,25 @@
 #ifndef ARTICLED_GAZETTEER_H
 #define ARTICLED_GAZETTEER_H
 
+#include "models/annotate/text.h"
 #include "models/embedded.h"
 
 #include <stddef.h>
 
 enum {
-    GAZ_COUNTRY = 1u << 0,    /* a country (canonical: its name) */
-    GAZ_PLACE = 1u << 1,      /* a city, region or other place */
-    GAZ_DEMONYM = 1u << 2,    /* a demonym (canonical: the place's name) */
-    GAZ_ORG = 1u << 3,        /* an organisation */
-    GAZ_GIVEN = 1u << 4,      /* a given name */
-    GAZ_MALE = 1u << 5,       /* given name mostly male */
-    GAZ_FEMALE = 1u << 6,     /* given name mostly female */
-    GAZ_TITLE = 1u << 7,      /* capitalised title before a name (President, Mr) */
-    GAZ_ROLE = 1u << 8,       /* lowercase role noun before a name (wife, spokesman) */
-    GAZ_ORG_WORD = 1u << 9,   /* makes the name it ends an organisation (Agency) */
+    GAZ_COUNTRY = 1u << 0,     /* a country (canonical: its name) */
+    GAZ_PLACE = 1u << 1,       /* a city, region or other place */
+    GAZ_DEMONYM = 1u << 2,     /* a demonym (canonical: the place's name) */
+    GAZ_ORG = 1u << 3,         /* an organisation */
+    GAZ_GIVEN = 1u << 4,       /* a given name */
+    GAZ_MALE = 1u << 5,        /* given name mostly male */
+    GAZ_FEMALE = 1u << 6,      /* given name mostly female */
+    GAZ_TITLE = 1u << 7,       /* capitalised title before a name (President, Mr) */
+    GAZ_ROLE = 1u << 8,        /* lowercase role noun before a name (wife, spokesman) */
+    GAZ_ORG_WORD = 1u << 9,    /* makes the name it ends an organisation (Agency) */
     GAZ_PLACE_WORD = 1u << 10, /* makes the name it ends a place (Peninsula) */
-    GAZ_COMMON = 1u << 11,    /* common word, not a name by itself */
-    GAZ_SPEECH = 1u << 12,    /* speech verb */
+    GAZ_COMMON = 1u << 11,     /* common word, not a name by itself */
+    GAZ_SPEECH = 1u << 12,     /* speech verb */
     GAZ_EVENT_WORD = 1u << 13, /* makes the name it ends an event, law or prize (Cup, Act) */
     GAZ_SPORT = 1u << 14,      /* a word of sports reporting (innings, goal, striker) */
 };
@@ -58,10 +59,17 @@ struct gazetteer *gazetteer_new(const struct embedded_file *files, const char **
 void gazetteer_free(struct gazetteer *g);
 
 /* The entry for a folded key, or NULL. Borrowed; valid while g lives. */
-const struct gazetteer_entry *gazetteer_lookup(const struct gazetteer *g, const char *key, size_t len);
+const struct gazetteer_entry *gazetteer_lookup(const struct gazetteer *g, const char *key,
+                                               size_t len);
 
 /* The classes of a key, 0 when it is not in any list. */
 unsigned gazetteer_classes(const struct gazetteer *g, const char *key, size_t len);
+
+/* The classes of each word or number token of text (0 for other tokens),
+ * written to out[0..n): one fold and one lookup per token, done once per
+ * article so that every module can read them. */
+void gazetteer_classify(const struct gazetteer *g, const char *text,
+                        const struct text_token *tokens, size_t n, unsigned *out);
 
 /* The most words in any place, country, demonym or organisation key. */
 size_t gazetteer_max_words(const struct gazetteer *g);

@@ -11,15 +11,15 @@ static const char *const pronouns_he[] = {"he", NULL};
 static const char *const pronouns_she[] = {"she", NULL};
 static const char *const pronouns_other[] = {"they", "it", "we", "i", NULL};
 /* Words between a subject and its speech verb ("has said", "also told"). */
-static const char *const aux_words[] = {"has",        "had",   "have",  "was",       "is",    "also",
-                                        "then",       "later", "once",  "previously", "recently",
-                                        "reportedly", "again", "further", "had", "would", "will",
-                                        "later",      "simply", "just",  "repeatedly", "quickly",
-                                        "flatly",     "bluntly", "angrily", "publicly", "privately",
-                                        "separately", "earlier", "often",  NULL};
-static const char *const determiners[] = {"the", "a",    "an",   "another", "one",   "his",  "her",
-                                          "their", "its", "our", "this",    "that",  "some", "several",
-                                          "many", "two", "three", "other", "both", NULL};
+static const char *const aux_words[] = {
+    "has",     "had",    "have",       "was",      "is",         "also",      "then",
+    "later",   "once",   "previously", "recently", "reportedly", "again",     "further",
+    "had",     "would",  "will",       "later",    "simply",     "just",      "repeatedly",
+    "quickly", "flatly", "bluntly",    "angrily",  "publicly",   "privately", "separately",
+    "earlier", "often",  NULL};
+static const char *const determiners[] = {
+    "the",  "a",    "an",   "another", "one",  "his", "her",   "their", "its",  "our",
+    "this", "that", "some", "several", "many", "two", "three", "other", "both", NULL};
 /* Speech verbs whose subject may follow them ("said Hill"); not "told". */
 static const char *const no_inversion[] = {"told", "tells", "tell", "telling", NULL};
 
@@ -29,7 +29,8 @@ is_dash(const char *s, size_t n)
 {
     return (n == 1 && s[0] == '-') ||
            (n == 3 && (unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
-            ((unsigned char)s[2] == 0x93 || (unsigned char)s[2] == 0x94 || (unsigned char)s[2] == 0x95));
+            ((unsigned char)s[2] == 0x93 || (unsigned char)s[2] == 0x94 ||
+             (unsigned char)s[2] == 0x95));
 }
 
 struct qctx {
@@ -37,7 +38,7 @@ struct qctx {
     const struct text_block *b;
     size_t nb;
     const struct entity_list *ents;
-    size_t **mention_at; /* per block, per token: mention index covering it, or NONE */
+    size_t **mention_at;      /* per block, per token: mention index covering it, or NONE */
     unsigned char **in_quote; /* per block, per token: inside a kept quote */
     size_t last_speaker;      /* entity, NONE when none yet */
 };
@@ -60,6 +61,8 @@ word_is(const struct qctx *x, size_t block, size_t k, const char *const *words)
 static unsigned
 classes(const struct qctx *x, size_t block, size_t k)
 {
+    if (x->b[block].classes)
+        return x->b[block].classes[k];
     const struct text_token *t = &x->b[block].tokens[k];
     char key[128];
     size_t n = text_fold(x->b[block].text + t->start, t->end - t->start, key, sizeof key);
@@ -314,7 +317,8 @@ struct raw {
 
 /* Attributes one quote; *prev is the previous quote's result. */
 static void
-attribute(struct qctx *x, const struct raw *r, struct quote *q, const struct quote *prev, size_t prev_block_end)
+attribute(struct qctx *x, const struct raw *r, struct quote *q, const struct quote *prev,
+          size_t prev_block_end)
 {
     const struct text_block *b = &x->b[r->block];
     unsigned s_open = b->tokens[r->open].sentence, s_close = b->tokens[r->close].sentence;
@@ -331,7 +335,8 @@ attribute(struct qctx *x, const struct raw *r, struct quote *q, const struct quo
             cue = k;
     }
     /* ... else one further on in its sentence, */
-    for (size_t k = r->close + 1; k < b->ntokens && b->tokens[k].sentence == s_close && !f.ok; k++) {
+    for (size_t k = r->close + 1; k < b->ntokens && b->tokens[k].sentence == s_close && !f.ok;
+         k++) {
         if (!is_cue(x, r->block, k))
             continue;
         f = speaker_of_cue(x, r->block, k);
@@ -351,7 +356,8 @@ attribute(struct qctx *x, const struct raw *r, struct quote *q, const struct quo
     if (!f.ok && d + 1 < b->ntokens && b->tokens[d].kind == TEXT_PUNCT &&
         is_dash(b->text + b->tokens[d].start, b->tokens[d].end - b->tokens[d].start)) {
         size_t a = d + 1, e = a;
-        while (e < b->ntokens && e < a + 4 && b->tokens[e].kind == TEXT_WORD && (b->tokens[e].flags & TEXT_CAP))
+        while (e < b->ntokens && e < a + 4 && b->tokens[e].kind == TEXT_WORD &&
+               (b->tokens[e].flags & TEXT_CAP))
             e++;
         if (e > a) {
             size_t mi = x->mention_at[r->block][a];
@@ -384,7 +390,8 @@ attribute(struct qctx *x, const struct raw *r, struct quote *q, const struct quo
     for (size_t k = 0; k + 2 < b->ntokens && !f.ok; k++) {
         if (b->tokens[k].sentence != s_open && b->tokens[k].sentence != s_close)
             continue;
-        if (x->in_quote[r->block][k] || !word_is(x, r->block, k, according) || !word_is(x, r->block, k + 1, to))
+        if (x->in_quote[r->block][k] || !word_is(x, r->block, k, according) ||
+            !word_is(x, r->block, k + 1, to))
             continue;
         size_t a = k + 2;
         size_t mi = x->mention_at[r->block][a];
@@ -393,7 +400,8 @@ attribute(struct qctx *x, const struct raw *r, struct quote *q, const struct quo
             f = (struct found){true, r->block, m->tok_start, m->tok_end, m->entity};
         } else {
             size_t e = a;
-            while (e < b->ntokens && e < a + 5 && b->tokens[e].kind == TEXT_WORD && !x->in_quote[r->block][e])
+            while (e < b->ntokens && e < a + 5 && b->tokens[e].kind == TEXT_WORD &&
+                   !x->in_quote[r->block][e])
                 e++;
             if (e > a)
                 f = (struct found){true, r->block, a, e, NONE};
@@ -417,7 +425,8 @@ attribute(struct qctx *x, const struct raw *r, struct quote *q, const struct quo
     }
     /* 3. The quote goes on from the previous one. */
     if (prev && prev->has_speaker &&
-        (prev->text.block == r->block || (prev->text.block + 1 == r->block && prev_block_end == r->block))) {
+        (prev->text.block == r->block ||
+         (prev->text.block + 1 == r->block && prev_block_end == r->block))) {
         q->has_speaker = true;
         q->speaker = prev->speaker;
         q->entity = prev->entity;
@@ -481,13 +490,15 @@ quotes_find(const struct gazetteer *g, const struct text_block *blocks, size_t n
             const struct text_token *t = &b->tokens[k];
             if (t->kind != TEXT_QUOTE || !(t->flags & TEXT_DOUBLE) || !(t->flags & TEXT_OPEN))
                 continue;
+            /* Up to the closing mark; an opening mark first means this quote
+             * never closed (a typo), and it ends before that mark. */
             size_t c = k + 1;
             while (c < b->ntokens &&
-                   !(b->tokens[c].kind == TEXT_QUOTE && (b->tokens[c].flags & TEXT_DOUBLE) &&
-                     (b->tokens[c].flags & TEXT_CLOSE)))
+                   !(b->tokens[c].kind == TEXT_QUOTE && (b->tokens[c].flags & TEXT_DOUBLE)))
                 c++;
-            size_t close = c < b->ntokens ? c : b->ntokens - 1;
-            if (words_between(b, k, close + (c < b->ntokens ? 0 : 1)) == 0) {
+            bool closed = c < b->ntokens && (b->tokens[c].flags & TEXT_CLOSE);
+            size_t close = closed ? c : c - 1;
+            if (words_between(b, k, closed ? close : close + 1) == 0) {
                 k = close;
                 continue;
             }
@@ -510,7 +521,8 @@ quotes_find(const struct gazetteer *g, const struct text_block *blocks, size_t n
     for (size_t r = 0; r < nraw; r++) {
         const struct raw *q = &raws[r];
         const struct text_block *b = &blocks[q->block];
-        bool closed = b->tokens[q->close].kind == TEXT_QUOTE && (b->tokens[q->close].flags & TEXT_CLOSE);
+        bool closed =
+            b->tokens[q->close].kind == TEXT_QUOTE && (b->tokens[q->close].flags & TEXT_CLOSE);
         size_t words = words_between(b, q->open, closed ? q->close : q->close + 1);
         if (words <= SHORT_QUOTE_WORDS && !cue_beside(&x, q->block, q->open, q->close)) {
             for (size_t m = q->open; m <= q->close; m++)

@@ -50,7 +50,8 @@ cmp_counted(const void *pa, const void *pb)
 }
 
 int
-stats_compute(const struct gazetteer *g, const struct text_block *blocks, size_t nblocks, struct stats *out)
+stats_compute(const struct gazetteer *g, const struct text_block *blocks, size_t nblocks,
+              struct stats *out)
 {
     memset(out, 0, sizeof *out);
     size_t total = 0, bytes = 0;
@@ -75,13 +76,18 @@ stats_compute(const struct gazetteer *g, const struct text_block *blocks, size_t
             const struct text_token *t = &b->tokens[k];
             if (t->kind != TEXT_WORD || t->end - t->start < KEYWORD_MIN_LEN)
                 continue;
+            if (b->classes && (b->classes[k] & (GAZ_COMMON | GAZ_SPEECH)))
+                continue;
             char *key = keys + used;
-            size_t len = text_fold(b->text + t->start, t->end - t->start, key, t->end - t->start + 1);
-            if (len < KEYWORD_MIN_LEN || (gazetteer_classes(g, key, len) & (GAZ_COMMON | GAZ_SPEECH)))
+            size_t len =
+                text_fold(b->text + t->start, t->end - t->start, key, t->end - t->start + 1);
+            if (len < KEYWORD_MIN_LEN ||
+                (gazetteer_classes(g, key, len) & (GAZ_COMMON | GAZ_SPEECH)))
                 continue;
             uint64_t h = hash_key(key, len);
             size_t j = (size_t)h & (cap - 1);
-            while (table[j].hash && !(table[j].hash == h && table[j].len == len && memcmp(table[j].key, key, len) == 0))
+            while (table[j].hash && !(table[j].hash == h && table[j].len == len &&
+                                      memcmp(table[j].key, key, len) == 0))
                 j = (j + 1) & (cap - 1);
             if (!table[j].hash) {
                 table[j] = (struct counted){h, key, len, 0, order};

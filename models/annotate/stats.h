@@ -33,7 +33,8 @@ unsigned stats_reading_time(size_t words);
 
 /* Fills *out for an article's tokenised blocks. Returns 0, or -1 when memory
  * runs out; free with stats_free either way. */
-int stats_compute(const struct gazetteer *g, const struct text_block *blocks, size_t nblocks, struct stats *out);
+int stats_compute(const struct gazetteer *g, const struct text_block *blocks, size_t nblocks,
+                  struct stats *out);
 
 void stats_free(struct stats *s);
 

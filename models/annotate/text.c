@@ -16,17 +16,20 @@ _Static_assert(sizeof latin_fold - 1 == 0x180 - 0xC0, "latin_fold covers U+00C0.
 /* Abbreviations whose period belongs to the word. The first group (titles,
  * months, "vs") never ends a sentence; the rest may but are kept inside it. */
 static const char *const abbrev_words[] = {
-    "mr",  "mrs", "ms",   "dr",  "prof", "gen", "sen",  "rep", "gov",  "lt",  "col",  "capt", "sgt",
-    "maj", "cpl", "rev",  "hon", "st",   "mt",  "ft",   "jan", "feb",  "mar", "apr",  "jun",  "jul",
-    "aug", "sep", "sept", "oct", "nov",  "dec", "vs",   "inc", "ltd",  "co",  "corp", "plc",  "bros",
-    "jr",  "sr",  "etc",  "est", "dept", "no",  "nos",  "al",  "approx", "fig", "cf", "adm", "gens",
-    "messrs", "pres", "supt", "insp", "det", "cmdr", "brig", "rt", NULL};
+    "mr",   "mrs", "ms",   "dr",     "prof", "gen",  "sen",  "rep",  "gov",    "lt",   "col",
+    "capt", "sgt", "maj",  "cpl",    "rev",  "hon",  "st",   "mt",   "ft",     "jan",  "feb",
+    "mar",  "apr", "jun",  "jul",    "aug",  "sep",  "sept", "oct",  "nov",    "dec",  "vs",
+    "inc",  "ltd", "co",   "corp",   "plc",  "bros", "jr",   "sr",   "etc",    "est",  "dept",
+    "no",   "nos", "al",   "approx", "fig",  "cf",   "adm",  "gens", "messrs", "pres", "supt",
+    "insp", "det", "cmdr", "brig",   "rt",   NULL};
 
-static bool
+static inline bool
 is_space(uint32_t c)
 {
-    return c == ' ' || (c >= '\t' && c <= '\r') || c == 0xA0 || (c >= 0x2000 && c <= 0x200B) ||
-           c == 0x202F || c == 0x205F || c == 0x3000 || c == 0xFEFF;
+    if (c < 0x80)
+        return c == ' ' || (c >= '\t' && c <= '\r');
+    return c == 0xA0 || (c >= 0x2000 && c <= 0x200B) || c == 0x202F || c == 0x205F || c == 0x3000 ||
+           c == 0xFEFF;
 }
 
 static bool
@@ -46,8 +49,8 @@ is_letter(uint32_t c)
         return c == 0xAA || c == 0xB5 || c == 0xBA;
     if (c >= 0x2000 && c <= 0x2BFF)
         return false;
-    if ((c >= 0x3000 && c <= 0x303F) || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF20) ||
-        c >= 0xFFF0)
+    if ((c >= 0x3000 && c <= 0x303F) || (c >= 0xFE30 && c <= 0xFE4F) ||
+        (c >= 0xFF00 && c <= 0xFF20) || c >= 0xFFF0)
         return false;
     return true;
 }
@@ -129,7 +132,7 @@ ascii_word_in(const char *s, size_t len, const char *const *words)
         low[i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
     }
     for (size_t k = 0; words[k]; k++)
-        if (strlen(words[k]) == len && memcmp(words[k], low, len) == 0)
+        if (words[k][0] == low[0] && strlen(words[k]) == len && memcmp(words[k], low, len) == 0)
             return true;
     return false;
 }
@@ -214,7 +217,8 @@ scan_word(const char *s, size_t len, size_t *i, size_t *cp, struct text_token *t
             }
             break;
         }
-        if (is_hyphen(c) && (is_letter(c2) || is_digit(c2)) && (is_letter(prev) || is_digit(prev))) {
+        if (is_hyphen(c) && (is_letter(c2) || is_digit(c2)) &&
+            (is_letter(prev) || is_digit(prev))) {
             tok->flags |= TEXT_HYPHEN;
             *i += n;
             (*cp)++;
@@ -251,7 +255,8 @@ scan_word(const char *s, size_t len, size_t *i, size_t *cp, struct text_token *t
             if (dotted || initial || ascii_word_in(s + tok->start, wlen, abbrev_words)) {
                 /* "No." is an abbreviation only before a number. */
                 bool keep = true;
-                if (wlen == 2 && (s[tok->start] | 0x20) == 'n' && (s[tok->start + 1] | 0x20) == 'o') {
+                if (wlen == 2 && (s[tok->start] | 0x20) == 'n' &&
+                    (s[tok->start + 1] | 0x20) == 'o') {
                     size_t k = *i + 1;
                     while (k < len && s[k] == ' ')
                         k++;

@@ -66,6 +66,7 @@ struct text_block {
     size_t len;
     const struct text_token *tokens;
     size_t ntokens;
+    const unsigned *classes; /* per token: gazetteer classes (gazetteer_classify), or NULL */
 };
 
 /* Tokenises s[0..len) into t, replacing what t held (its memory is reused).

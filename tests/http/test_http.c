@@ -230,12 +230,21 @@ Test(http, answers_head_with_the_headers_of_get_and_no_body)
 
 Test(http, answers_options_with_allow)
 {
-    static const char *const paths[] = {"/v1/articles", SEED, "/healthz", "/readyz"};
-    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+    static const struct {
+        const char *path, *allow;
+    } cases[] = {
+        {"/v1/articles", "GET, HEAD, POST, OPTIONS"},
+        {SEED, "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"},
+        {SEED "/quotes", "GET, HEAD, OPTIONS"},
+        {"/v1/annotate", "POST, OPTIONS"},
+        {"/healthz", "GET, HEAD, OPTIONS"},
+        {"/readyz", "GET, HEAD, OPTIONS"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         struct http_reply r;
-        http_call(&h, "OPTIONS", paths[i], NULL, NULL, &r);
-        cr_assert_eq(r.status, 204, "%s", paths[i]);
-        assert_header(&r, "Allow", "GET, HEAD, OPTIONS");
+        http_call(&h, "OPTIONS", cases[i].path, NULL, NULL, &r);
+        cr_assert_eq(r.status, 204, "%s", cases[i].path);
+        assert_header(&r, "Allow", cases[i].allow);
         cr_assert_eq(r.len, 0);
         http_reply_free(&r);
     }
@@ -243,12 +252,22 @@ Test(http, answers_options_with_allow)
 
 Test(http, answers_405_with_allow_for_a_wrong_method)
 {
-    static const char *const methods[] = {"POST", "PUT", "PATCH", "DELETE"}; /* on the list */
-    for (size_t i = 0; i < sizeof methods / sizeof *methods; i++) {
+    static const struct {
+        const char *method, *path, *allow;
+    } cases[] = {
+        {"PUT", "/v1/articles", "GET, HEAD, POST, OPTIONS"},
+        {"PATCH", "/v1/articles", "GET, HEAD, POST, OPTIONS"},
+        {"DELETE", "/v1/articles", "GET, HEAD, POST, OPTIONS"},
+        {"POST", SEED, "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"},
+        {"DELETE", SEED "/entities", "GET, HEAD, OPTIONS"},
+        {"GET", "/v1/annotate", "POST, OPTIONS"},
+        {"POST", "/healthz", "GET, HEAD, OPTIONS"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         struct http_reply r;
-        http_call(&h, methods[i], "/v1/articles", NULL, NULL, &r);
+        http_call(&h, cases[i].method, cases[i].path, NULL, NULL, &r);
         assert_problem(&r, 405, "method-not-allowed");
-        assert_header(&r, "Allow", "GET, HEAD, OPTIONS");
+        assert_header(&r, "Allow", cases[i].allow);
         http_reply_free(&r);
     }
 }
@@ -324,12 +343,12 @@ Test(http_limits, refuses_a_body_over_the_limit_with_413_before_reading_it)
     memset(big, 'a', sizeof big - 1);
     big[sizeof big - 1] = '\0';
     struct http_reply r;
-    http_call(&lh, "POST", "/v1/articles", big, NULL, &r);
+    http_call(&lh, "POST", "/v1/annotate", big, NULL, &r);
     assert_problem(&r, 413, "body-too-large");
     http_reply_free(&r);
     /* A chunked body has no length up front: it is counted and refused at its end. */
     const char chunked[] =
-        "POST /v1/articles HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        "POST /v1/annotate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
         "c8\r\n"
         "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
         "xxxxxxxxxx"

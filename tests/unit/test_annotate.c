@@ -71,7 +71,8 @@ cut_blocks(const char *s, size_t len)
                 }
                 add("caption", last, cap, body);
                 body++;
-            } else if (!nl && n < 60 && !strchr(".!?\"", t[n - 1]) && memcmp(t + n - 3, "\xE2\x80\x9D", 3) != 0) {
+            } else if (!nl && n < 60 && !strchr(".!?\"", t[n - 1]) &&
+                       memcmp(t + n - 3, "\xE2\x80\x9D", 3) != 0) {
                 add("subheading", t, n, body++);
             } else {
                 add("paragraph", t, n, body++);
@@ -160,8 +161,9 @@ expect_entity(const char *name, const char *type, const char *const *mentions)
 
 Test(annotate, finds_exactly_the_people_of_the_seed)
 {
-    static const char *const people[] = {"Kim Jong Un",   "Xi Jinping",    "Donald Trump",     "Ri Sol Ju",
-                                         "Moon Jae-in",   "Divya Gopalan", "Christopher Hill", NULL};
+    static const char *const people[] = {"Kim Jong Un",      "Xi Jinping",  "Donald Trump",
+                                         "Ri Sol Ju",        "Moon Jae-in", "Divya Gopalan",
+                                         "Christopher Hill", NULL};
     const cJSON *e;
     size_t n = 0;
     cJSON_ArrayForEach(e, get(json, "entities"))
@@ -179,11 +181,14 @@ Test(annotate, finds_exactly_the_people_of_the_seed)
 
 Test(annotate, merges_the_short_forms_of_people)
 {
-    expect_entity("Kim Jong Un", "person", (const char *const[]){"Kim Jong Un", "Kim Jong-un", "Kim", NULL});
+    expect_entity("Kim Jong Un", "person",
+                  (const char *const[]){"Kim Jong Un", "Kim Jong-un", "Kim", NULL});
     expect_entity("Xi Jinping", "person", (const char *const[]){"Xi Jinping", "Xi", NULL});
     expect_entity("Donald Trump", "person", (const char *const[]){"Donald Trump", "Trump", NULL});
-    expect_entity("Christopher Hill", "person", (const char *const[]){"Christopher Hill", "Hill", NULL});
-    expect_entity("Divya Gopalan", "person", (const char *const[]){"Divya Gopalan", "Gopalan", NULL});
+    expect_entity("Christopher Hill", "person",
+                  (const char *const[]){"Christopher Hill", "Hill", NULL});
+    expect_entity("Divya Gopalan", "person",
+                  (const char *const[]){"Divya Gopalan", "Gopalan", NULL});
     expect_entity("Ri Sol Ju", "person", (const char *const[]){"Ri Sol Ju", NULL});
     expect_entity("Moon Jae-in", "person", (const char *const[]){"Moon Jae-in", NULL});
     cr_assert_str_eq(get(entity_by_name("Kim Jong Un"), "id")->valuestring, "kim-jong-un");
@@ -193,7 +198,8 @@ Test(annotate, finds_the_places_of_the_seed)
 {
     const char *const none[] = {NULL};
     expect_entity("China", "place", none);
-    expect_entity("North Korea", "place", (const char *const[]){"North Korea", "North Korean", NULL});
+    expect_entity("North Korea", "place",
+                  (const char *const[]){"North Korea", "North Korean", NULL});
     expect_entity("Beijing", "place", none);
     expect_entity("United States", "place", (const char *const[]){"US", NULL});
     expect_entity("Vietnam", "place", none);
@@ -208,7 +214,8 @@ Test(annotate, finds_the_places_of_the_seed)
 
 Test(annotate, finds_the_organisations_of_the_seed)
 {
-    expect_entity("Korean Central News Agency", "organisation", (const char *const[]){"KCNA", NULL});
+    expect_entity("Korean Central News Agency", "organisation",
+                  (const char *const[]){"KCNA", NULL});
     expect_entity("Al Jazeera", "organisation", (const char *const[]){"Al Jazeera", NULL});
 }
 
@@ -251,7 +258,8 @@ Test(annotate, attributes_every_seed_quote_to_its_speaker)
         cr_assert_not_null(found, "no quote \"%s\"", seed_quotes[c].prefix);
         const cJSON *sp = get(found, "speaker");
         cr_assert(cJSON_IsObject(sp), "quote \"%s\" has no speaker", seed_quotes[c].prefix);
-        cr_assert_str_eq(get(sp, "name")->valuestring, seed_quotes[c].speaker, "quote \"%s\"", seed_quotes[c].prefix);
+        cr_assert_str_eq(get(sp, "name")->valuestring, seed_quotes[c].speaker, "quote \"%s\"",
+                         seed_quotes[c].prefix);
         const cJSON *e = entity_by_name(seed_quotes[c].speaker);
         cr_assert_str_eq(get(sp, "entity")->valuestring, get(e, "id")->valuestring);
         cr_assert(cJSON_IsObject(get(sp, "mention")));
@@ -279,14 +287,17 @@ static void
 check_span(const cJSON *s)
 {
     const cJSON *blks = get(json, "blocks");
-    int b = get(s, "block")->valueint, start = get(s, "start")->valueint, end = get(s, "end")->valueint;
+    int b = get(s, "block")->valueint, start = get(s, "start")->valueint,
+        end = get(s, "end")->valueint;
     cr_assert(b >= 0 && b < cJSON_GetArraySize(blks));
     const char *text = get(cJSON_GetArrayItem(blks, b), "text")->valuestring;
     size_t len = strlen(text);
-    size_t bs = utf8_byte_offset(text, len, (size_t)start), be = utf8_byte_offset(text, len, (size_t)end);
+    size_t bs = utf8_byte_offset(text, len, (size_t)start),
+           be = utf8_byte_offset(text, len, (size_t)end);
     const char *want = get(s, "text")->valuestring;
     cr_assert_eq(be - bs, strlen(want), "span \"%s\" at %d..%d of block %d", want, start, end, b);
-    cr_assert_eq(memcmp(text + bs, want, be - bs), 0, "span \"%s\" at %d..%d of block %d", want, start, end, b);
+    cr_assert_eq(memcmp(text + bs, want, be - bs), 0, "span \"%s\" at %d..%d of block %d", want,
+                 start, end, b);
 }
 
 Test(annotate, gives_code_point_offsets_that_match_the_text)

@@ -46,12 +46,12 @@ Test(catalog, orders_newest_first_then_undated_with_ties_by_id)
     static const char *const want[] = {"a-new", "a-tie", "b-mid", "c-undated-a", "c-undated-z"};
     cr_assert_eq(c->n, 5);
     for (size_t i = 0; i < c->n; i++)
-        cr_expect_str_eq(c->entries[i].article->id, want[i], "entry %zu", i);
+        cr_expect_str_eq(c->entries[i]->article->id, want[i], "entry %zu", i);
     cr_expect_eq(c->generation, 1);
     for (size_t i = 0; i < c->n; i++) {
-        cr_expect_null(c->entries[i].annotations, "no annotator, no annotations");
-        cr_expect_null(c->entries[i].full.data, "no renderer, no bytes");
-        cr_expect_eq(c->entries[i].words, 0, "no annotations, no word count: entry %zu", i);
+        cr_expect_null(c->entries[i]->annotations, "no annotator, no annotations");
+        cr_expect_null(c->entries[i]->full.data, "no renderer, no bytes");
+        cr_expect_eq(c->entries[i]->words, 0, "no annotations, no word count: entry %zu", i);
     }
     catalog_release(c);
 }
@@ -123,7 +123,7 @@ Test(catalog, finds_every_article_of_a_large_snapshot)
         cr_expect_eq(a, b, "`%s` and `%s` differ", id, slug);
     }
     for (size_t i = 1; i < N; i++) {
-        const struct article *p = c->entries[i - 1].article, *q = c->entries[i].article;
+        const struct article *p = c->entries[i - 1]->article, *q = c->entries[i]->article;
         cr_expect(p->published_ts > q->published_ts ||
                       (p->published_ts == q->published_ts && strcmp(p->id, q->id) < 0),
                   "entries %zu and %zu out of order", i - 1, i);
@@ -168,11 +168,11 @@ Test(catalog, renders_and_annotates_each_entry_once)
     cr_assert_not_null(c);
     cr_expect_eq(calls, 2);
     for (size_t i = 0; i < c->n; i++) {
-        cr_expect_not_null(c->entries[i].annotations);
-        cr_expect_str_eq(c->entries[i].full.data, c->entries[i].article->id);
+        cr_expect_not_null(c->entries[i]->annotations);
+        cr_expect_str_eq(c->entries[i]->full.data, c->entries[i]->article->id);
         char etag[20];
-        catalog_etag(c->entries[i].article->id, strlen(c->entries[i].article->id), etag);
-        cr_expect_str_eq(c->entries[i].full.etag, etag);
+        catalog_etag(c->entries[i]->article->id, strlen(c->entries[i]->article->id), etag);
+        cr_expect_str_eq(c->entries[i]->full.etag, etag);
     }
     catalog_release(c);
     annotator_free(ann);
@@ -253,8 +253,8 @@ Test(catalog, keeps_an_old_snapshot_valid_for_its_reader_after_publish)
     /* The reader's snapshot is untouched by the publish. */
     cr_expect_eq(old->n, 5);
     cr_expect_eq(old->generation, 1);
-    cr_expect_str_eq(old->entries[0].article->id, "a-new");
-    cr_expect_str_eq(old->entries[4].article->headline, "Undated zulu");
+    cr_expect_str_eq(old->entries[0]->article->id, "a-new");
+    cr_expect_str_eq(old->entries[4]->article->headline, "Undated zulu");
     const struct catalog_entry *e = catalog_find(old, "middle-story");
     cr_expect(e && strcmp(e->article->id, "b-mid") == 0);
     cr_expect_null(catalog_find(old, "only-one"));

@@ -272,12 +272,12 @@ Test(config, records_ignored_environment_variables_without_their_values)
 {
     char envv[128];
     snprintf(envv, sizeof envv, "ARTICLED_CONFIG=%s", write_conf(""));
-    const char *envp[] = {envv, "ARTICLED_WRITE_TOKEN=s3cr3t-value", NULL};
+    const char *envp[] = {envv, "ARTICLED_DEPLOY_SECRET=s3cr3t-value", NULL};
     const char *argv[] = {"articled", NULL};
     struct load l;
     run(&l, argv, envp);
     cr_assert_eq(l.rc, 0, "%s", l.err);
-    cr_expect_not_null(strstr(l.cfg.env_ignored, "ARTICLED_WRITE_TOKEN"), "`%s`", l.cfg.env_ignored);
+    cr_expect_not_null(strstr(l.cfg.env_ignored, "ARTICLED_DEPLOY_SECRET"), "`%s`", l.cfg.env_ignored);
     cr_expect_null(strstr(l.cfg.env_ignored, "s3cr3t-value"), "the secret is kept for the log: `%s`",
                    l.cfg.env_ignored);
 }
@@ -394,4 +394,19 @@ Test(config, names_the_log_levels)
     cr_expect_str_eq(config_level_name(LOG_INFO), "info");
     cr_expect_str_eq(config_level_name(LOG_WARN), "warn");
     cr_expect_str_eq(config_level_name(LOG_ERROR), "error");
+}
+
+Test(config, takes_the_write_token_from_the_environment)
+{
+    char envv[128];
+    snprintf(envv, sizeof envv, "ARTICLED_CONFIG=%s", write_conf(""));
+    const char *envp[] = {envv, "ARTICLED_WRITE_TOKEN=tok-123", "ARTICLED_WRITE_TOKEN_FILE=/run/x",
+                          NULL};
+    const char *argv[] = {"articled", NULL};
+    struct load l;
+    run(&l, argv, envp);
+    cr_assert_eq(l.rc, 0, "%s", l.err);
+    cr_expect_str_eq(l.cfg.write_token, "tok-123");
+    cr_expect_str_eq(l.cfg.write_token_file, "/run/x");
+    cr_expect_str_eq(l.cfg.env_ignored, "");
 }

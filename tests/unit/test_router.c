@@ -14,14 +14,14 @@ dummy(const struct request *req, struct response *resp)
 }
 
 static const struct route routes[] = {
-    {HTTP_GET, "/healthz", dummy, "", "health", false},
-    {HTTP_GET, "/v1/articles", dummy, "page per_page", "list", true},
-    {HTTP_POST, "/v1/articles", dummy, "", "create", true},
-    {HTTP_GET, "/v1/articles/{id}", dummy, "", "article", true},
-    {HTTP_PUT | HTTP_DELETE, "/v1/articles/{id}", dummy, "", "replace", true},
-    {HTTP_GET, "/v1/articles/{id}/annotations", dummy, "", "annotations", true},
-    {HTTP_POST, "/v1/reload", dummy, "", "reload", false},
-    {HTTP_GET, "/v1/{a}/pair/{b}", dummy, "", "pair", false},
+    {HTTP_GET, "/healthz", dummy, "", "health", false, ACCESS_PUBLIC},
+    {HTTP_GET, "/v1/articles", dummy, "page per_page", "list", true, ACCESS_READ},
+    {HTTP_POST, "/v1/articles", dummy, "", "create", true, ACCESS_READ},
+    {HTTP_GET, "/v1/articles/{id}", dummy, "", "article", true, ACCESS_READ},
+    {HTTP_PUT | HTTP_DELETE, "/v1/articles/{id}", dummy, "", "replace", true, ACCESS_READ},
+    {HTTP_GET, "/v1/articles/{id}/annotations", dummy, "", "annotations", true, ACCESS_READ},
+    {HTTP_POST, "/v1/reload", dummy, "", "reload", false, ACCESS_PUBLIC},
+    {HTTP_GET, "/v1/{a}/pair/{b}", dummy, "", "pair", false, ACCESS_PUBLIC},
 };
 #define NROUTES (sizeof routes / sizeof *routes)
 

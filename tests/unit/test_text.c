@@ -132,8 +132,12 @@ struct fold_case {
 };
 
 static const struct fold_case folds[] = {
-    {"U.S.", "us"},           {"Jong-un", "jong un"}, {"Côte d’Ivoire", "cote d'ivoire"},
-    {"North  Korea", "north korea"}, {"ZÜRICH", "zurich"}, {"Kim\xC2\xA0Jong", "kim jong"},
+    {"U.S.", "us"},
+    {"Jong-un", "jong un"},
+    {"Côte d’Ivoire", "cote d'ivoire"},
+    {"North  Korea", "north korea"},
+    {"ZÜRICH", "zurich"},
+    {"Kim\xC2\xA0Jong", "kim jong"},
 };
 
 Test(text, folds_keys_for_matching)

@@ -1,0 +1,222 @@
+#include "handlers/writes.h"
+
+#include "handlers/problem.h"
+#include "handlers/service.h"
+#include "models/store.h"
+#include "models/textformat.h"
+#include "models/utf8.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* 400 for a refused document, naming the field (JSON Pointer or byte offset). */
+static int
+invalid(struct response *resp, const struct article_error *err)
+{
+    char detail[320];
+    snprintf(detail, sizeof detail, "%s%s%s", err->field, err->field[0] ? ": " : "",
+             err->message);
+    if (strcmp(err->message, "out of memory") == 0)
+        return problem(resp, 500, "internal", "out of memory", NULL);
+    return problem(resp, 400, "invalid-article", detail, err->field[0] ? err->field : NULL);
+}
+
+/* Parses the body as an article document (application/json) or the plain
+ * format (text/plain). NULL with resp filled (415, 400) otherwise. *had_id says
+ * whether the body named an id itself. */
+static struct article *
+parse_body(const struct request *req, struct response *resp, bool *had_id)
+{
+    bool json = request_content_type_is(req, "application/json");
+    struct article_error err = {0};
+    *had_id = false;
+    if (!json && !request_content_type_is(req, "text/plain")) {
+        problem(resp, 415, "unsupported-media-type",
+                "send an article as application/json (a document) or text/plain (the plain "
+                "format)",
+                NULL);
+        return NULL;
+    }
+    if (req->body_len == 0) {
+        problem(resp, 400, "empty-body", "the request body is empty", NULL);
+        return NULL;
+    }
+    size_t bad;
+    if (!utf8_valid(req->body, req->body_len, &bad)) {
+        snprintf(err.field, sizeof err.field, "byte %zu", bad);
+        snprintf(err.message, sizeof err.message, "not valid UTF-8");
+        invalid(resp, &err);
+        return NULL;
+    }
+    struct article *a;
+    if (json) {
+        cJSON *doc = store_json_parse(req->body, req->body_len, &err);
+        a = doc ? article_from_json(doc, &err) : NULL;
+        const cJSON *id = doc ? cJSON_GetObjectItemCaseSensitive(doc, "id") : NULL;
+        *had_id = id && !cJSON_IsNull(id);
+        cJSON_Delete(doc);
+    } else {
+        a = textformat_parse(req->body, req->body_len, &err);
+        /* The plain format names an id only in its front matter. */
+        *had_id = a && strcmp(a->id, a->slug) != 0;
+    }
+    if (!a) {
+        invalid(resp, &err);
+        return NULL;
+    }
+    if (a->nbody == 0) {
+        snprintf(err.field, sizeof err.field, "/body");
+        snprintf(err.message, sizeof err.message, "an article needs at least one body block");
+        invalid(resp, &err);
+        article_free(a);
+        return NULL;
+    }
+    return a;
+}
+
+/* Turns a write's outcome into the response; releases the snapshot it holds. */
+static int
+answer(struct response *resp, struct service_write *w, const char *id)
+{
+    char detail[240];
+    int status = 0;
+    switch (w->outcome) {
+    case SERVICE_CREATED:
+    case SERVICE_REPLACED: {
+        const struct catalog_entry *e = w->entry;
+        char location[160];
+        snprintf(location, sizeof location, "/v1/articles/%s", e->article->id);
+        status = w->outcome == SERVICE_CREATED ? 201 : 200;
+        /* The body stays valid while the snapshot is held: copy it, since the
+         * reference is dropped before the response is sent. */
+        char *body = malloc(e->full.len);
+        if (!body || response_header(resp, "ETag", e->full.etag) != 0 ||
+            (status == 201 && response_header(resp, "Location", location) != 0)) {
+            free(body);
+            status = problem(resp, 500, "internal", "out of memory", NULL);
+            break;
+        }
+        memcpy(body, e->full.data, e->full.len);
+        response_take_body(resp, status, "application/json", body, e->full.len);
+        break;
+    }
+    case SERVICE_DELETED:
+        resp->status = status = 204;
+        break;
+    case SERVICE_NOT_FOUND:
+        snprintf(detail, sizeof detail, "no article has the id `%.120s`", id);
+        status = problem(resp, 404, "article-not-found", detail, NULL);
+        break;
+    case SERVICE_EXISTS:
+        snprintf(detail, sizeof detail,
+                 "an article with the id `%.120s` exists: PUT /v1/articles/%.120s replaces it",
+                 id, id);
+        status = problem(resp, 409, "article-exists", detail, "/id");
+        break;
+    case SERVICE_PRECONDITION_FAILED:
+        status = problem(resp, 412, "precondition-failed",
+                         "If-Match does not match the article's current ETag", NULL);
+        break;
+    case SERVICE_PRECONDITION_NEEDED:
+        status = problem(resp, 428, "precondition-required",
+                         "this server requires If-Match with the article's ETag for changes",
+                         NULL);
+        break;
+    case SERVICE_INVALID:
+        status = invalid(resp, &w->err);
+        break;
+    case SERVICE_IO_ERROR:
+        status = problem(resp, 503, "storage-unavailable", w->why, NULL);
+        break;
+    case SERVICE_NO_MEMORY:
+        status = problem(resp, 500, "internal", "out of memory", NULL);
+        break;
+    }
+    catalog_release(w->snap);
+    return status;
+}
+
+static bool
+valid_path_id(const char *id, struct response *resp)
+{
+    if (article_id_valid(id))
+        return true;
+    problem(resp, 400, "invalid-id", "an id is 1-80 characters of a-z, 0-9 and inner hyphens",
+            "id");
+    return false;
+}
+
+int
+writes_create(const struct request *req, struct response *resp)
+{
+    bool had_id;
+    struct article *a = parse_body(req, resp, &had_id);
+    if (!a)
+        return resp->status;
+    char id[96];
+    snprintf(id, sizeof id, "%s", a->id);
+    struct service_write w;
+    service_put(req->svc, a, true, NULL, &w);
+    return answer(resp, &w, id);
+}
+
+int
+writes_put(const struct request *req, struct response *resp)
+{
+    const char *id = req->params[0];
+    if (!valid_path_id(id, resp))
+        return resp->status;
+    bool had_id;
+    struct article *a = parse_body(req, resp, &had_id);
+    if (!a)
+        return resp->status;
+    if (had_id && strcmp(a->id, id) != 0) {
+        article_free(a);
+        return problem(resp, 400, "id-mismatch", "the id in the body differs from the one in the path",
+                       "/id");
+    }
+    char *copy = strdup(id);
+    if (!copy) {
+        article_free(a);
+        return problem(resp, 500, "internal", "out of memory", NULL);
+    }
+    free(a->id);
+    a->id = copy;
+    struct service_write w;
+    service_put(req->svc, a, false, req->header(req, "If-Match"), &w);
+    return answer(resp, &w, id);
+}
+
+int
+writes_patch(const struct request *req, struct response *resp)
+{
+    const char *id = req->params[0];
+    if (!valid_path_id(id, resp))
+        return resp->status;
+    if (!request_content_type_is(req, "application/merge-patch+json") &&
+        !request_content_type_is(req, "application/json"))
+        return problem(resp, 415, "unsupported-media-type",
+                       "send a JSON Merge Patch as application/merge-patch+json", NULL);
+    if (req->body_len == 0)
+        return problem(resp, 400, "empty-body", "the request body is empty", NULL);
+    struct article_error err;
+    cJSON *patch = store_json_parse(req->body, req->body_len, &err);
+    if (!patch)
+        return invalid(resp, &err);
+    struct service_write w;
+    service_patch(req->svc, id, patch, req->header(req, "If-Match"), &w);
+    cJSON_Delete(patch);
+    return answer(resp, &w, id);
+}
+
+int
+writes_delete(const struct request *req, struct response *resp)
+{
+    const char *id = req->params[0];
+    if (!valid_path_id(id, resp))
+        return resp->status;
+    struct service_write w;
+    service_delete(req->svc, id, req->header(req, "If-Match"), &w);
+    return answer(resp, &w, id);
+}
