@@ -445,3 +445,74 @@ Test(process, annotate_reads_stdin_and_reports_bad_files_with_exit_1)
     cr_assert_eq(run(args, out, sizeof out), 1);
     cr_assert_not_null(strstr(out, "{\"file\":\"/nonexistent/file.txt\",\"error\":"), "%s", out);
 }
+
+static size_t
+discard(char *ptr, size_t size, size_t n, void *ctx)
+{
+    (void)ptr;
+    (void)ctx;
+    return size * n;
+}
+
+Test(process, never_logs_a_token)
+{
+    struct proc p;
+    setenv("ARTICLED_WRITE_TOKEN", "tok-never-logged-42", 1);
+    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
+    spawn(&p, args);
+    unsetenv("ARTICLED_WRITE_TOKEN");
+    int port = port_of(&p);
+    char url[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/articles/x", port);
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer tok-never-logged-42");
+    h = curl_slist_append(h, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROXY, "");
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    cr_assert_eq(curl_easy_perform(c), CURLE_OK);
+    long status = 0;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    cr_assert_eq(status, 404, "authorised, and no such article");
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    cr_assert_not_null(wait_for(&p, "\"status\":404", 5000));
+    kill(p.pid, SIGTERM);
+    cr_assert_eq(wait_exit(&p, 10000), 0);
+    cr_assert_null(strstr(p.buf, "tok-never-logged-42"), "the token appears in the log: %s", p.buf);
+}
+
+Test(process, says_at_start_up_that_it_is_read_only_without_a_token)
+{
+    struct proc p;
+    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
+    spawn(&p, args);
+    cr_assert_not_null(wait_for(&p, "\"event\":\"read_only\"", 5000), "%s", p.buf);
+    kill(p.pid, SIGTERM);
+    cr_assert_eq(wait_exit(&p, 10000), 0);
+}
+
+Test(process, keeps_serving_the_old_content_when_a_reload_fails)
+{
+    char dir[] = "/tmp/articled-gone-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/seed.txt", dir);
+    copy_file("data/articles/kim-visits-china.txt", path);
+    struct proc p;
+    const char *args[] = {"--port", "0", "--data", dir, NULL};
+    spawn(&p, args);
+    int port = port_of(&p);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+    kill(p.pid, SIGHUP);
+    cr_assert_not_null(wait_for(&p, "\"event\":\"content_load_failed\"", 5000), "%s", p.buf);
+    long total = 0;
+    cr_assert_eq(get_status(port, "/v1/articles", &total), 200);
+    cr_assert_eq(total, 1, "the old snapshot is still served");
+    kill(p.pid, SIGTERM);
+    cr_assert_eq(wait_exit(&p, 10000), 0);
+}
