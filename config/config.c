@@ -47,6 +47,12 @@ static const struct key {
     K(read_token_file, KEY_STRING, 0, 0, "", "file holding the read token"),
     K(require_if_match, KEY_BOOL, 0, 0, "false",
       "answer 428 to PUT (replace), PATCH and DELETE without If-Match"),
+    K(cors_origins, KEY_STRING, 0, 0, "", "origins browsers may call from: *, or a comma list"),
+    K(cors_max_age, KEY_INT, 0, 86400, "600", "seconds a browser may cache a CORS preflight"),
+    K(cache_max_age, KEY_INT, -1, 31536000, "60", "Cache-Control max-age of content (-1 omits)"),
+    K(cache_s_maxage, KEY_INT, -1, 31536000, "-1", "Cache-Control s-maxage (-1 omits)"),
+    K(cache_stale_while_revalidate, KEY_INT, -1, 31536000, "30",
+      "Cache-Control stale-while-revalidate (-1 omits)"),
 #undef K
 };
 #define NKEYS (sizeof keys / sizeof *keys)

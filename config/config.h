@@ -35,6 +35,11 @@ struct config {
     char read_token[256];
     char read_token_file[1024];
     bool require_if_match; /* 428 for a replace, patch or delete without If-Match */
+    char cors_origins[1024]; /* "" = off, "*", or a comma-separated list of origins */
+    int cors_max_age;        /* seconds a browser may cache a preflight */
+    int cache_max_age;       /* Cache-Control max-age of content; -1 = omit */
+    int cache_s_maxage;      /* s-maxage for shared caches; -1 = omit */
+    int cache_stale_while_revalidate; /* -1 = omit */
     /* ARTICLED_* variables that name no setting: ignored (a deployment may set
      * variables for other tools with our prefix) and logged at start-up. */
     char env_ignored[256];

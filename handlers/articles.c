@@ -5,6 +5,7 @@
 #include "handlers/service.h"
 #include "models/annotate/stats.h"
 #include "models/strbuf.h"
+#include "server/encoding.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,16 @@ take_printed(cJSON *tree, struct catalog_bytes *b)
     b->len = strlen(s);
     catalog_etag(b->data, b->len, b->etag);
     return 0;
+}
+
+/* Adds the gzip form that negotiate_response serves to clients that accept it. */
+static int
+add_gzip(struct catalog_bytes *b)
+{
+    if (b->len < ENCODING_MIN_BYTES)
+        return 0;
+    b->gzip = encoding_gzip(b->data, b->len, &b->gzip_len);
+    return b->gzip ? 0 : -1;
 }
 
 static cJSON *
@@ -110,7 +121,9 @@ articles_render(struct catalog_entry *e)
         cJSON_Delete(ann);
         return -1;
     }
-    if (take_printed(full, &e->full) != 0)
+    if (take_printed(full, &e->full) != 0 || add_gzip(&e->full) != 0 ||
+        (e->entities.data && add_gzip(&e->entities) != 0) ||
+        (e->quotes.data && add_gzip(&e->quotes) != 0))
         return -1;
     return take_printed(summary_json(a, e->words), &e->summary);
 }
@@ -178,17 +191,19 @@ articles_list(const struct request *req, struct response *resp)
     }
     free(lv);
     response_take_body(resp, 200, json_type, out, len);
+    resp->last_modified = c->modified;
     return 200;
 }
 
 static const struct catalog_entry *find_or_404(const struct request *req, struct response *resp);
-static int serve_bytes(struct response *resp, const struct catalog_bytes *b);
+static int serve_bytes(struct response *resp, const struct catalog_entry *e,
+                       const struct catalog_bytes *b);
 
 int
 articles_get(const struct request *req, struct response *resp)
 {
     const struct catalog_entry *e = find_or_404(req, resp);
-    return e ? serve_bytes(resp, &e->full) : resp->status;
+    return e ? serve_bytes(resp, e, &e->full) : resp->status;
 }
 
 /* The entry for the {id} capture, or a 404 problem in resp. */
@@ -204,15 +219,18 @@ find_or_404(const struct request *req, struct response *resp)
     return e;
 }
 
-/* Serves one pre-rendered representation of an entry with its ETag. */
+/* Serves one pre-rendered representation of an entry, with its validators
+ * and its gzip form. */
 static int
-serve_bytes(struct response *resp, const struct catalog_bytes *b)
+serve_bytes(struct response *resp, const struct catalog_entry *e, const struct catalog_bytes *b)
 {
     if (!b->data)
         return problem(resp, 503, "not-annotated", "this server runs without the annotator", NULL);
-    if (response_header(resp, "ETag", b->etag) != 0)
-        return problem(resp, 500, "internal", "out of memory", NULL);
     response_borrow_body(resp, 200, json_type, b->data, b->len);
+    memcpy(resp->etag, b->etag, sizeof b->etag);
+    resp->last_modified = e->article->mtime;
+    resp->gzip = b->gzip;
+    resp->gzip_len = b->gzip_len;
     return 200;
 }
 
@@ -220,12 +238,12 @@ int
 articles_entities(const struct request *req, struct response *resp)
 {
     const struct catalog_entry *e = find_or_404(req, resp);
-    return e ? serve_bytes(resp, &e->entities) : resp->status;
+    return e ? serve_bytes(resp, e, &e->entities) : resp->status;
 }
 
 int
 articles_quotes(const struct request *req, struct response *resp)
 {
     const struct catalog_entry *e = find_or_404(req, resp);
-    return e ? serve_bytes(resp, &e->quotes) : resp->status;
+    return e ? serve_bytes(resp, e, &e->quotes) : resp->status;
 }

@@ -158,6 +158,9 @@ if_match_ok(const char *if_match, const char *etag)
             return true;
         if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
             return true;
+        /* The tag of the gzip form, `"...-gzip"`, names the same article. */
+        if (strncmp(p, etag, n - 1) == 0 && strncmp(p + n - 1, "-gzip\"", 6) == 0)
+            return true;
         while (*p && *p != ',')
             p++;
     }
@@ -257,6 +260,7 @@ put_locked(struct service *svc, struct article *a, bool create_only, const char 
         goto done;
     }
     const char *id = a->id;
+    a->mtime = (int64_t)time(NULL);
     e = catalog_entry_new(a, svc->annotator, &r);
     a = NULL;
     struct catalog *next = e ? catalog_with(cur, e, NULL, svc->generation + 1) : NULL;

@@ -45,7 +45,8 @@ struct article {
     size_t nsource;
     struct article_block *body;
     size_t nbody;
-    char *file; /* the content file it was loaded from (store.c), NULL otherwise */
+    char *file;    /* the content file it was loaded from (store.c), NULL otherwise */
+    int64_t mtime; /* when that file last changed, seconds since the epoch; 0 unknown */
 };
 
 /* Why a document or file was refused: `field` is a JSON Pointer (`/body/3/type`)

@@ -80,10 +80,11 @@ catalog_entry_release(struct catalog_entry *e)
         return;
     article_free(e->article);
     annotations_free(e->annotations);
-    free(e->full.data);
-    free(e->summary.data);
-    free(e->entities.data);
-    free(e->quotes.data);
+    struct catalog_bytes *parts[] = {&e->full, &e->summary, &e->entities, &e->quotes};
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+        free(parts[i]->data);
+        free(parts[i]->gzip);
+    }
     free(e);
 }
 
@@ -157,6 +158,9 @@ assemble(struct catalog_entry **entries, size_t n, uint64_t generation)
         return NULL;
     }
     for (size_t i = 0; i < n; i++)
+        if (entries[i]->article->mtime > c->modified)
+            c->modified = entries[i]->article->mtime;
+    for (size_t i = 0; i < n; i++)
         index_put(c, entries[i]->article->id, i);
     for (size_t i = 0; i < n; i++)
         index_put(c, entries[i]->article->slug, i);
@@ -213,7 +217,10 @@ catalog_with(const struct catalog *prev, struct catalog_entry *add, const char *
         entries[n++] = add;
     else
         catalog_entry_release(add);
-    return assemble(entries, n, generation);
+    struct catalog *c = assemble(entries, n, generation);
+    if (c) /* a delete leaves no newer file behind: the change itself is the time */
+        c->modified = c->built_at > prev->modified ? c->built_at : prev->modified;
+    return c;
 }
 
 void

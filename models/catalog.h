@@ -20,6 +20,8 @@ struct catalog_bytes {
     char *data; /* owned by the snapshot */
     size_t len;
     char etag[20]; /* "\"" + 16 hex digits + "\"", NUL-terminated */
+    char *gzip;    /* the same bytes gzip-compressed, owned; NULL when not made */
+    size_t gzip_len;
 };
 
 struct catalog_entry {
@@ -46,6 +48,7 @@ struct catalog {
     size_t n;
     uint64_t generation;
     int64_t built_at; /* seconds since the epoch */
+    int64_t modified; /* when the content last changed: the newest file, or the last write */
     /* private below */
     size_t *index; /* open-addressing table of entry numbers + 1 (0 = empty), by id and slug */
     size_t index_cap;

@@ -80,6 +80,13 @@ report(const struct store_reporter *rep, enum store_level level, const char *fil
 char *
 store_read_file(int dirfd, const char *name, size_t max, size_t *len, const char **why)
 {
+    return store_read_file_at(dirfd, name, max, len, NULL, why);
+}
+
+char *
+store_read_file_at(int dirfd, const char *name, size_t max, size_t *len, int64_t *mtime,
+                   const char **why)
+{
     int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
     char *buf = NULL;
@@ -111,6 +118,8 @@ store_read_file(int dirfd, const char *name, size_t max, size_t *len, const char
     }
     buf[got] = '\0';
     *len = got;
+    if (mtime)
+        *mtime = (int64_t)st.st_mtime;
 done:
     if (fd >= 0)
         close(fd);
@@ -248,7 +257,8 @@ store_load(const char *dir, size_t max_bytes, const struct store_reporter *rep,
     for (size_t i = 0; i < nnames; i++) {
         const char *why = NULL;
         size_t len = 0;
-        char *buf = store_read_file(dirfd(d), names[i], max_bytes, &len, &why);
+        int64_t mtime = 0;
+        char *buf = store_read_file_at(dirfd(d), names[i], max_bytes, &len, &mtime, &why);
         if (!buf) {
             report(rep, STORE_ERROR, names[i], "", why);
             out->skipped++;
@@ -265,6 +275,7 @@ store_load(const char *dir, size_t max_bytes, const struct store_reporter *rep,
         }
         if (err.warning[0])
             report(rep, STORE_WARN, names[i], "", err.warning);
+        a->mtime = mtime;
         if (!(a->file = strdup(names[i]))) {
             article_free(a);
             goto oom;

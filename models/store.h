@@ -41,6 +41,10 @@ int store_load(const char *dir, size_t max_bytes, const struct store_reporter *r
  * (static) when it cannot be opened, is not a regular file or is too large. */
 char *store_read_file(int dirfd, const char *name, size_t max, size_t *len, const char **why);
 
+/* store_read_file that also gives the file's modification time (mtime may be NULL). */
+char *store_read_file_at(int dirfd, const char *name, size_t max, size_t *len, int64_t *mtime,
+                         const char **why);
+
 /* Writes bytes as dir/ID.json durably: a temp file `.tmp-ID-...` in dir,
  * written whole, fsync'd, renamed over the target, then dir fsync'd. Callers
  * serialise writes to one directory. When

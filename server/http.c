@@ -4,6 +4,7 @@
 #include "handlers/problem.h"
 #include "handlers/service.h"
 #include "server/log.h"
+#include "server/negotiate.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -364,6 +365,11 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
         break;
     case ROUTER_NO_METHOD:
         router_allow_header(x->allowed, allow, sizeof allow);
+        if (req.method == HTTP_OPTIONS && lookup_header(&req, "Origin") &&
+            lookup_header(&req, "Access-Control-Request-Method")) {
+            negotiate_preflight(&req, &resp, &srv->svc->cfg, allow);
+            return send_response(x, conn, &resp);
+        }
         if (req.method == HTTP_OPTIONS) {
             resp.status = 204;
         } else {
@@ -384,6 +390,8 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
         route->handler(&req, &resp);
         break;
     }
+    bool content = route && route->needs_content && (route->methods & HTTP_GET);
+    negotiate_response(&req, &resp, &srv->svc->cfg, content, srv->svc->read_token[0] != '\0');
     return send_response(x, conn, &resp);
 }
 

@@ -48,7 +48,7 @@ struct request {
     struct catalog *snap; /* the snapshot this request reads, held until it completes */
 };
 
-#define RESPONSE_MAX_HEADERS 12
+#define RESPONSE_MAX_HEADERS 20
 
 struct response_header {
     const char *name; /* static string */
@@ -61,6 +61,14 @@ struct response {
     const char *body;
     size_t body_len;
     bool body_owned; /* free(body) when done; else borrowed from the snapshot */
+    /* Caching and encoding, for GET and HEAD: a strong ETag ("" = the transport
+     * computes one from the body), the time the content last changed (0 when
+     * unknown), and a gzip form of the body borrowed from the snapshot (NULL =
+     * the transport compresses when it is worth it). */
+    char etag[32];
+    long long last_modified;
+    const char *gzip;
+    size_t gzip_len;
     struct response_header headers[RESPONSE_MAX_HEADERS];
     size_t nheaders;
 };

@@ -1,0 +1,56 @@
+#include "server/cache.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+bool
+cache_etag_matches(const char *if_none_match, const char *etag)
+{
+    size_t n = strlen(etag);
+    for (const char *p = if_none_match; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (*p == '*')
+            return true;
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+            return true;
+        while (*p && *p != ',')
+            p++;
+    }
+    return false;
+}
+
+long long
+cache_parse_date(const char *s)
+{
+    struct tm tm = {0};
+    const char *end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (!end || *end != '\0')
+        return -1;
+    return (long long)timegm(&tm);
+}
+
+void
+cache_format_date(long long t, char *out, size_t len)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    strftime(out, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+bool
+cache_not_modified(const char *if_none_match, const char *if_modified_since, const char *etag,
+                   long long last_modified)
+{
+    if (if_none_match)
+        return etag[0] && cache_etag_matches(if_none_match, etag);
+    if (if_modified_since && last_modified > 0) {
+        long long since = cache_parse_date(if_modified_since);
+        return since >= 0 && last_modified <= since;
+    }
+    return false;
+}

@@ -1,0 +1,127 @@
+#include "server/negotiate.h"
+
+#include "models/catalog.h"
+#include "server/cache.h"
+#include "server/cors.h"
+#include "server/encoding.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *
+header(const struct request *req, const char *name)
+{
+    return req->header ? req->header(req, name) : NULL;
+}
+
+static void
+add_cors(const struct request *req, struct response *resp, const struct config *cfg)
+{
+    const char *allow = cors_allow_origin(cfg->cors_origins, header(req, "Origin"));
+    if (!allow)
+        return;
+    response_header(resp, "Access-Control-Allow-Origin", allow);
+    response_header(resp, "Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS);
+}
+
+void
+negotiate_preflight(const struct request *req, struct response *resp, const struct config *cfg,
+                    const char *allow)
+{
+    resp->status = 204;
+    response_header(resp, "Allow", allow);
+    const char *origin = cors_allow_origin(cfg->cors_origins, header(req, "Origin"));
+    if (strcmp(cfg->cors_origins, "*") != 0 && cfg->cors_origins[0])
+        response_header(resp, "Vary", "Origin");
+    if (!origin)
+        return;
+    char age[16];
+    snprintf(age, sizeof age, "%d", cfg->cors_max_age);
+    response_header(resp, "Access-Control-Allow-Origin", origin);
+    response_header(resp, "Access-Control-Allow-Methods", allow);
+    response_header(resp, "Access-Control-Allow-Headers", CORS_ALLOW_HEADERS);
+    response_header(resp, "Access-Control-Max-Age", age);
+}
+
+/* Cache-Control for content: public or private, then the configured ages. */
+static void
+cache_control(struct response *resp, const struct config *cfg, bool private_reads)
+{
+    char v[160];
+    size_t n = (size_t)snprintf(v, sizeof v, "%s", private_reads ? "private" : "public");
+    if (cfg->cache_max_age >= 0)
+        n += (size_t)snprintf(v + n, sizeof v - n, ", max-age=%d", cfg->cache_max_age);
+    if (cfg->cache_s_maxage >= 0 && !private_reads)
+        n += (size_t)snprintf(v + n, sizeof v - n, ", s-maxage=%d", cfg->cache_s_maxage);
+    if (cfg->cache_stale_while_revalidate >= 0)
+        snprintf(v + n, sizeof v - n, ", stale-while-revalidate=%d",
+                 cfg->cache_stale_while_revalidate);
+    response_header(resp, "Cache-Control", v);
+}
+
+/* Drops the body of a response that becomes a 304. */
+static void
+drop_body(struct response *resp)
+{
+    if (resp->body_owned)
+        free((char *)resp->body);
+    resp->body = NULL;
+    resp->body_len = 0;
+    resp->body_owned = false;
+    resp->content_type = NULL;
+}
+
+void
+negotiate_response(const struct request *req, struct response *resp, const struct config *cfg,
+                   bool content, bool private_reads)
+{
+    add_cors(req, resp, cfg);
+    bool read = req->method == HTTP_GET || req->method == HTTP_HEAD;
+    if (!read || resp->status != 200 || !content) {
+        if (read || req->method == HTTP_POST)
+            response_header(resp, "Cache-Control", "no-store");
+        return;
+    }
+    bool list_origins = cfg->cors_origins[0] && strcmp(cfg->cors_origins, "*") != 0;
+    bool compressible = resp->body_len >= ENCODING_MIN_BYTES;
+    bool gzip = compressible && encoding_accepts_gzip(header(req, "Accept-Encoding"));
+    if (!resp->etag[0])
+        catalog_etag(resp->body, resp->body_len, resp->etag);
+    /* The gzip form is another representation, so it has its own strong tag. */
+    char etag[40];
+    size_t n = strlen(resp->etag);
+    snprintf(etag, sizeof etag, "%.*s%s", (int)(n - 1), resp->etag, gzip ? "-gzip\"" : "\"");
+    response_header(resp, "ETag", etag);
+    if (resp->last_modified > 0) {
+        char date[40];
+        cache_format_date(resp->last_modified, date, sizeof date);
+        response_header(resp, "Last-Modified", date);
+    }
+    cache_control(resp, cfg, private_reads);
+    if (compressible || list_origins)
+        response_header(resp, "Vary",
+                        compressible && list_origins ? "Accept-Encoding, Origin"
+                        : compressible               ? "Accept-Encoding"
+                                                     : "Origin");
+    if (cache_not_modified(header(req, "If-None-Match"), header(req, "If-Modified-Since"), etag,
+                           resp->last_modified)) {
+        resp->status = 304;
+        drop_body(resp);
+        return;
+    }
+    if (!gzip)
+        return;
+    if (resp->gzip) {
+        const char *ct = resp->content_type;
+        drop_body(resp);
+        response_borrow_body(resp, 200, ct, resp->gzip, resp->gzip_len);
+    } else {
+        size_t zlen;
+        char *z = encoding_gzip(resp->body, resp->body_len, &zlen);
+        if (!z)
+            return; /* identity is always acceptable */
+        response_take_body(resp, 200, resp->content_type, z, zlen);
+    }
+    response_header(resp, "Content-Encoding", "gzip");
+}
