@@ -21,6 +21,7 @@ const struct route routes[] = {
     {HTTP_POST, "/v1/annotate", annotate_post, "", "annotate", false, ACCESS_READ},
     {HTTP_GET, "/healthz", system_health, "", "healthz", false, ACCESS_PUBLIC},
     {HTTP_GET, "/readyz", system_ready, "", "readyz", false, ACCESS_PUBLIC},
+    {HTTP_GET, "/metrics", system_metrics, "", "metrics", false, ACCESS_READ},
 };
 
 const size_t routes_count = sizeof routes / sizeof *routes;

@@ -1,5 +1,6 @@
 #include "handlers/service.h"
 
+#include "handlers/routes.h"
 #include "models/mergepatch.h"
 #include "models/store.h"
 
@@ -48,6 +49,12 @@ service_init(struct service *svc, const struct config *cfg, const char **errstr)
         service_destroy(svc);
         return -1;
     }
+    svc->start_time = (long long)time(NULL);
+    if (!(svc->metrics = metrics_new(routes, routes_count))) {
+        *errstr = "out of memory";
+        service_destroy(svc);
+        return -1;
+    }
     if (!(svc->annotator = annotator_new(errstr))) {
         service_destroy(svc);
         return -1;
@@ -61,6 +68,8 @@ service_destroy(struct service *svc)
     catalog_slot_destroy(&svc->slot);
     annotator_free(svc->annotator);
     svc->annotator = NULL;
+    metrics_free(svc->metrics);
+    svc->metrics = NULL;
     pthread_mutex_destroy(&svc->write_lock);
 }
 
@@ -125,7 +134,7 @@ service_reload(struct service *svc, const char **errstr)
     rc = 0;
 done:
     if (rc != 0) {
-        svc->reload_failures++;
+        metrics_reload_failed(svc->metrics);
         struct log_line e;
         log_begin(&e, LOG_ERROR, "content_load_failed");
         log_str(&e, "dir", svc->cfg.data);

@@ -9,6 +9,7 @@
 #include "models/annotate/annotate.h"
 #include "models/catalog.h"
 #include "server/log.h"
+#include "server/metrics.h"
 
 #include <pthread.h>
 #include <stdbool.h>
@@ -21,7 +22,8 @@ struct service {
     struct annotator *annotator;
     pthread_mutex_t write_lock; /* serialises writes and reloads; readers never take it */
     uint64_t generation;        /* of the last published snapshot */
-    uint64_t reload_failures;
+    struct metrics *metrics; /* owned */
+    long long start_time;    /* seconds since the epoch */
     char write_token[256]; /* "" = read-only service */
     char read_token[256];  /* "" = public reads */
 };

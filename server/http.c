@@ -86,7 +86,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     struct exchange *x = *req_cls;
     if (!x)
         return;
-    const struct service *svc = srv->svc;
+    struct service *svc = srv->svc;
     if (svc->cfg.access_log && log_enabled(&svc->log, LOG_INFO)) {
         struct log_line l;
         log_begin(&l, LOG_INFO, "request");
@@ -105,6 +105,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                                                                   : "error");
         log_end(&svc->log, &l);
     }
+    metrics_request(svc->metrics, x->match == ROUTER_FOUND ? x->route : NULL, x->status, x->bytes,
+                    ms_since(&x->start) / 1e3);
     catalog_release(x->snap);
     free(x->caps);
     free(x->body);

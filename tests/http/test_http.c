@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define SEED "/v1/articles/north-koreas-kim-visiting-china-at-xi-jinpings-invitation"
 
@@ -611,4 +612,44 @@ Test(http_limits, refuses_an_annotate_body_over_the_limit_with_413)
     http_reply_free(&r);
     free(text);
     harness_stop(&lh);
+}
+
+Test(http, exposes_metrics_in_the_prometheus_text_format)
+{
+    struct http_reply r;
+    http_call(&h, "GET", SEED, NULL, NULL, &r);
+    http_reply_free(&r);
+    http_call(&h, "GET", "/no/such/path", NULL, NULL, &r);
+    http_reply_free(&r);
+    http_call(&h, "GET", "/metrics", NULL, NULL, &r);
+    cr_assert_eq(r.status, 200);
+    assert_header(&r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    static const char *const want[] = {
+        "articled_http_requests_total{route=\"articles.get\",status=\"200\"} 1\n",
+        "articled_http_requests_total{route=\"none\",status=\"404\"} 1\n",
+        "# TYPE articled_http_request_duration_seconds histogram\n",
+        "articled_http_request_duration_seconds_count{route=\"articles.get\"} 1\n",
+        "articled_http_response_bytes_total{route=\"articles.get\"} ",
+        "articled_articles 5\n",
+        "articled_snapshot_generation 1\n",
+        "articled_snapshot_age_seconds ",
+        "articled_reload_failures_total 0\n",
+        "articled_resident_memory_bytes ",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        cr_assert_not_null(strstr(r.body, want[i]), "missing `%s` in:\n%s", want[i], r.body);
+    /* promtool (Debian's prometheus package) checks the format where it is installed. */
+    if (system("command -v promtool >/dev/null 2>&1") == 0) {
+        char path[] = "/tmp/articled-metrics-XXXXXX";
+        int fd = mkstemp(path);
+        cr_assert(fd >= 0);
+        cr_assert_eq(write(fd, r.body, r.len), (ssize_t)r.len);
+        close(fd);
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "promtool check metrics < %s", path);
+        int rc = system(cmd);
+        unlink(path);
+        cr_assert_eq(rc, 0, "promtool check metrics failed");
+    }
+    http_reply_free(&r);
 }
