@@ -17,17 +17,19 @@ endif
 LIB_SRCS := $(filter-out server/main.c, \
             $(wildcard server/*.c handlers/*.c models/*.c models/annotate/*.c config/*.c))
 GAZ      := $(sort $(wildcard models/annotate/gazetteers/*.tsv))
-LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/gazetteers.o
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/gazetteers.o $(B)/gen/openapi.o
 SUPPORT  := $(patsubst %.c,$(B)/%.o,$(wildcard tests/support/*.c))
-TESTS    := $(patsubst %.c,$(B)/%,$(sort $(wildcard tests/unit/test_*.c tests/http/test_*.c)))
+TESTS    := $(patsubst %.c,$(B)/%,$(sort $(wildcard tests/unit/test_*.c tests/http/test_*.c \
+                                                   tests/crash/test_*.c)))
+CRASH    := $(B)/tests/crash/crashtest
 EVALS    := $(patsubst %.c,$(B)/%,$(sort $(wildcard eval/*.c)))
 
 .SECONDARY:
-.PHONY: all run test check test-plain test-san eval bench bench-connections clean format
+.PHONY: all run test check test-plain test-san eval bench bench-connections bench-crash clean format
 all: articled
 
 articled: $(B)/articled
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(B)/articled: $(B)/server/main.o $(B)/libarticled.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -43,7 +45,11 @@ $(B)/gen/gazetteers.c: tools/embed.sh $(GAZ)
 	@mkdir -p $(dir $@)
 	sh tools/embed.sh embedded_gazetteers $(GAZ) > $@
 
-$(B)/gen/gazetteers.o: $(B)/gen/gazetteers.c
+$(B)/gen/openapi.c: tools/embed.sh docs/openapi.json
+	@mkdir -p $(dir $@)
+	sh tools/embed.sh embedded_openapi docs/openapi.json > $@
+
+$(B)/gen/%.o: $(B)/gen/%.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/tests/%: tests/%.c $(SUPPORT) $(B)/libarticled.a
@@ -54,8 +60,13 @@ $(B)/eval/%: eval/%.c $(B)/libarticled.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# The crash tester: a program, not a Criterion suite (tests/crash/test_crash.c runs it).
+$(CRASH): tests/crash/crashtest.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
 # The test binaries of one build directory, run by tools/run-tests.sh.
-check: $(TESTS) $(B)/articled
+check: $(TESTS) $(B)/articled $(CRASH)
 	sh tools/run-tests.sh $(B) $(TESTS)
 
 test-plain:
@@ -83,6 +94,10 @@ eval: $(EVALS)
 # wrk at 128-512 keep-alive connections on the shipped mode (docs/operations.md).
 bench-connections: articled
 	sh bench/connections.sh 5
+
+# The crash test's long form: 50 SIGKILL cycles, 8 writers (docs/durability.md).
+bench-crash: articled $(CRASH)
+	$(CRASH) --bin ./articled --cycles 50 --clients 8
 
 clean:
 	rm -rf build articled

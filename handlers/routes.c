@@ -22,6 +22,7 @@ const struct route routes[] = {
     {HTTP_GET, "/healthz", system_health, "", "healthz", false, ACCESS_PUBLIC},
     {HTTP_GET, "/readyz", system_ready, "", "readyz", false, ACCESS_PUBLIC},
     {HTTP_GET, "/metrics", system_metrics, "", "metrics", false, ACCESS_READ},
+    {HTTP_GET, "/openapi.json", system_openapi, "", "openapi", false, ACCESS_PUBLIC},
 };
 
 const size_t routes_count = sizeof routes / sizeof *routes;

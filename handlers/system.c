@@ -2,6 +2,7 @@
 
 #include "handlers/problem.h"
 #include "handlers/service.h"
+#include "models/embedded.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,15 @@ system_health(const struct request *req, struct response *resp)
 {
     (void)req;
     response_borrow_body(resp, 200, "application/json", health_body, sizeof health_body - 1);
+    return 200;
+}
+
+int
+system_openapi(const struct request *req, struct response *resp)
+{
+    (void)req;
+    response_borrow_body(resp, 200, "application/json", embedded_openapi[0].data,
+                         embedded_openapi[0].len);
     return 200;
 }
 

@@ -16,4 +16,7 @@ struct embedded_file {
 /* The files of models/annotate/gazetteers/, in name order. */
 extern const struct embedded_file embedded_gazetteers[];
 
+/* docs/openapi.json, the API description served at GET /openapi.json. */
+extern const struct embedded_file embedded_openapi[];
+
 #endif

@@ -9,13 +9,13 @@ cache_etag_matches(const char *if_none_match, const char *etag)
 {
     size_t n = strlen(etag);
     for (const char *p = if_none_match; *p;) {
-        while (*p == ' ' || *p == ',')
+        while (*p == ' ' || *p == '\t' || *p == ',')
             p++;
         if (*p == '*')
             return true;
         if (strncmp(p, "W/", 2) == 0)
             p += 2;
-        if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' '))
+        if (strncmp(p, etag, n) == 0 && (p[n] == '\0' || p[n] == ',' || p[n] == ' ' || p[n] == '\t'))
             return true;
         while (*p && *p != ',')
             p++;

@@ -6,6 +6,30 @@
 #include <strings.h>
 #include <zlib.h>
 
+static bool
+ows(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* Parses a qvalue (RFC 9110 12.4.2: "0" ["." 0*3DIGIT] / "1" ["." 0*3("0")])
+ * spanning exactly p[0..n); -1 when it is not one. */
+static double
+parse_qvalue(const char *p, size_t n)
+{
+    while (n && ows(p[n - 1]))
+        n--;
+    if (n == 0 || (p[0] != '0' && p[0] != '1') || (n > 1 && (p[1] != '.' || n > 5)))
+        return -1;
+    double q = p[0] - '0', scale = 0.1;
+    for (size_t i = 2; i < n; i++, scale /= 10) {
+        if (!isdigit((unsigned char)p[i]) || (p[0] == '1' && p[i] != '0'))
+            return -1;
+        q += (p[i] - '0') * scale;
+    }
+    return q;
+}
+
 /* The q-value of one list element `coding;q=0.5` (1 when absent, 0 when malformed). */
 static double
 qvalue(const char *params, const char *end)
@@ -14,16 +38,11 @@ qvalue(const char *params, const char *end)
         if (*p != ';')
             continue;
         p++;
-        while (p < end && *p == ' ')
+        while (p < end && ows(*p))
             p++;
         if (p + 2 <= end && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
-            char buf[8] = {0};
-            size_t n = (size_t)(end - p - 2) < sizeof buf - 1 ? (size_t)(end - p - 2)
-                                                              : sizeof buf - 1;
-            memcpy(buf, p + 2, n);
-            char *stop;
-            double q = strtod(buf, &stop);
-            return q >= 0 && q <= 1 ? q : 0;
+            double q = parse_qvalue(p + 2, (size_t)(end - p - 2));
+            return q < 0 ? 0 : q;
         }
     }
     return 1;
@@ -36,12 +55,12 @@ encoding_accepts_gzip(const char *accept_encoding)
         return false;
     double gzip = -1, star = -1;
     for (const char *p = accept_encoding; *p;) {
-        while (*p == ' ' || *p == ',')
+        while (ows(*p) || *p == ',')
             p++;
         const char *end = strchr(p, ',');
         if (!end)
             end = p + strlen(p);
-        size_t name = strcspn(p, ";, ");
+        size_t name = strcspn(p, ";, \t");
         if (name > (size_t)(end - p))
             name = (size_t)(end - p);
         double q = qvalue(p + name, end);

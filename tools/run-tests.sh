@@ -8,6 +8,7 @@ shift
 # The process tests run the binary of this build; LeakSanitizer ignores the
 # test runner's own allocations.
 export ARTICLED_BIN="$b/articled"
+export ARTICLED_CRASHTEST="$b/tests/crash/crashtest"
 export LSAN_OPTIONS="suppressions=$(pwd)/tools/lsan.supp:print_suppressions=0"
 passed=0
 failed=0

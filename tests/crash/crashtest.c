@@ -101,6 +101,7 @@ struct run {
     char base[64];
     uint64_t rng;
     long acked, lost, torn, leftover_tmp, ghosts, refused;
+    long in_doubt, in_doubt_applied, temp_after_kill;
     double writing_seconds;
     char **torn_names; /* reported once each, however many scans see them */
     size_t ntorn_names;
@@ -186,7 +187,8 @@ doc_body(int client, int n, int v)
     size_t len = strlen(text) + 256;
     char *b = malloc(len);
     if (b)
-        snprintf(b, len, "{\"headline\": \"%s\", \"body\": [{\"type\": \"paragraph\", \"text\": \"%s\"}]}",
+        snprintf(b, len,
+                 "{\"headline\": \"%s\", \"body\": [{\"type\": \"paragraph\", \"text\": \"%s\"}]}",
                  headline, text);
     free(text);
     return b;
@@ -359,8 +361,8 @@ client_step(struct client *c, CURL *curl)
         const char *got = json_str(j, "id");
         if (!got || strcmp(got, id) != 0) {
             c->refused++;
-            client_problem(c, "PUT %s answered %ld without the stored article: %.120s", id,
-                           status, resp);
+            client_problem(c, "PUT %s answered %ld without the stored article: %.120s", id, status,
+                           resp);
             ok = false;
         } else if (status != want) {
             c->mismatch++;
@@ -375,8 +377,7 @@ client_step(struct client *c, CURL *curl)
             c->refused++;
         else
             c->failed++;
-        client_problem(c, "%s %s answered %ld: %.160s", del ? "DELETE" : "PUT", id, status,
-                       resp);
+        client_problem(c, "%s %s answered %ld: %.160s", del ? "DELETE" : "PUT", id, status, resp);
     }
     free(resp);
     if (!ok)
@@ -501,9 +502,9 @@ server_start(struct run *r)
             _exit(127);
         dup2(logfd, STDOUT_FILENO);
         dup2(logfd, STDERR_FILENO);
-        char *const argv[] = {(char *)r->opt.bin, "--bind", "127.0.0.1", "--port", "0",
-                              "--data", r->data, "--write-token", r->token, "--access-log",
-                              "false", NULL};
+        char *const argv[] = {
+            (char *)r->opt.bin, "--bind", "127.0.0.1",    "--port", "0", "--data", r->data,
+            "--write-token",    r->token, "--access-log", "false",  NULL};
         execv(r->opt.bin, argv);
         fprintf(stderr, "crashtest: exec %s: %s\n", r->opt.bin, strerror(errno));
         _exit(127);
@@ -626,8 +627,8 @@ state_name(int state, int version, char *buf, size_t len)
 /* What GET /v1/articles/{id} shows: ABSENT, PRESENT with *version, or -1 when
  * it is neither a 404 nor a whole article with our headline and a known text. */
 static int
-observe(CURL *curl, const struct run *r, const struct client *c, const struct doc *d,
-        int *version, long *torn, char *why, size_t whylen)
+observe(CURL *curl, const struct run *r, const struct client *c, const struct doc *d, int *version,
+        long *torn, char *why, size_t whylen)
 {
     char id[32], url[160];
     doc_id(c->index, d->n, id, sizeof id);
@@ -693,12 +694,16 @@ verify_docs(struct run *r, struct client *clients, CURL *curl)
             if (!is_acked && !is_pending) {
                 char a[32], p[32], o[32];
                 r->lost++;
-                fprintf(stderr, "LOST  c%d-%d: acknowledged %s%s%s, server shows %s %s\n",
-                        c->index, d->n, state_name(d->acked, d->acked_version, a, sizeof a),
+                fprintf(stderr, "LOST  c%d-%d: acknowledged %s%s%s, server shows %s %s\n", c->index,
+                        d->n, state_name(d->acked, d->acked_version, a, sizeof a),
                         d->pending ? ", in flight " : "",
                         d->pending ? state_name(d->pending_state, d->pending_version, p, sizeof p)
                                    : "",
                         got < 0 ? "nothing usable:" : state_name(got, version, o, sizeof o), why);
+            }
+            if (d->pending) {
+                r->in_doubt++;
+                r->in_doubt_applied += is_pending && !is_acked;
             }
             if (got >= 0) {
                 d->acked = got;
@@ -784,8 +789,7 @@ inject(struct run *r, struct client *clients)
             struct stat st;
             if (stat(path, &st) != 0)
                 continue;
-            int rc = r->opt.inject == INJECT_LOSE ? unlink(path)
-                                                  : truncate(path, st.st_size / 2);
+            int rc = r->opt.inject == INJECT_LOSE ? unlink(path) : truncate(path, st.st_size / 2);
             fprintf(stderr, "crashtest: injected: %s %s (rc %d)\n",
                     r->opt.inject == INJECT_LOSE ? "deleted" : "truncated", path, rc);
             return;
@@ -815,9 +819,7 @@ run_cycle(struct run *r, struct client *clients, int cycle)
         started++;
     }
     double t0 = now_s();
-    double delay = started == r->opt.clients
-                       ? r->opt.seconds * (0.2 + 0.8 * rng_unit(&r->rng))
-                       : 0;
+    double delay = started == r->opt.clients ? r->opt.seconds * (0.2 + 0.8 * rng_unit(&r->rng)) : 0;
     sleep_s(delay);
     server_kill(r);
     r->writing_seconds += now_s() - t0;
@@ -834,8 +836,9 @@ run_cycle(struct run *r, struct client *clients, int cycle)
         r->acked += c->acked;
         r->refused += c->refused;
         if (c->refused || c->failed || c->mismatch)
-            fprintf(stderr, "crashtest: cycle %d client %d: %ld refused, %ld failed, %ld "
-                            "unexpected status; first: %s\n",
+            fprintf(stderr,
+                    "crashtest: cycle %d client %d: %ld refused, %ld failed, %ld "
+                    "unexpected status; first: %s\n",
                     cycle + 1, c->index, c->refused, c->failed, c->mismatch, c->first_problem);
         c->refused = c->failed = c->mismatch = 0;
         c->first_problem[0] = '\0';
@@ -873,7 +876,10 @@ usage(void)
 static int
 parse_args(int argc, char **argv, struct options *o)
 {
-    *o = (struct options){.bin = "./articled", .cycles = 5, .clients = 4, .seconds = 1.0,
+    *o = (struct options){.bin = "./articled",
+                          .cycles = 5,
+                          .clients = 4,
+                          .seconds = 1.0,
                           .seed = (unsigned long)time(NULL) ^ (unsigned long)getpid()};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -937,7 +943,8 @@ main(int argc, char **argv)
     for (size_t i = 0; i + 1 < sizeof r.token; i++)
         r.token[i] = "0123456789abcdef"[rng_next(&r.rng) % 16];
     const char *tmpdir = getenv("TMPDIR");
-    snprintf(r.root, sizeof r.root, "%s/articled-crash-XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+    snprintf(r.root, sizeof r.root, "%s/articled-crash-XXXXXX",
+             tmpdir && *tmpdir ? tmpdir : "/tmp");
     if (!mkdtemp(r.root)) {
         fprintf(stderr, "crashtest: mkdtemp %s: %s\n", r.root, strerror(errno));
         return 2;
@@ -994,6 +1001,7 @@ main(int argc, char **argv)
         cycles_done++;
         long left = 0;
         r.torn += scan_dir(&r, &left);
+        r.temp_after_kill += left;
         if (cycle == 0 && r.opt.inject != INJECT_NONE) {
             inject(&r, clients);
             long ignored;
@@ -1003,8 +1011,11 @@ main(int argc, char **argv)
 
 done:
     server_kill(&r);
-    printf("%d cycles, %ld acknowledged writes, %ld lost, %ld torn\n", cycles_done, r.acked,
-           r.lost, r.torn + r.ghosts);
+    printf("in flight at the kills: %ld requests, %ld of them had reached the disk; "
+           "temp files left by the kills: %ld\n",
+           r.in_doubt, r.in_doubt_applied, r.temp_after_kill);
+    printf("%d cycles, %ld acknowledged writes, %ld lost, %ld torn\n", cycles_done, r.acked, r.lost,
+           r.torn + r.ghosts);
     printf("durable writes per second: %.0f\n",
            r.writing_seconds > 0 ? (double)r.acked / r.writing_seconds : 0.0);
     if (status == 0 && (r.lost || r.torn || r.ghosts || r.leftover_tmp || r.refused))
