@@ -53,6 +53,10 @@ static const struct key {
     K(cache_s_maxage, KEY_INT, -1, 31536000, "-1", "Cache-Control s-maxage (-1 omits)"),
     K(cache_stale_while_revalidate, KEY_INT, -1, 31536000, "30",
       "Cache-Control stale-while-revalidate (-1 omits)"),
+    K(public_base_url, KEY_STRING, 0, 0, "",
+      "base of absolute links, e.g. https://news.example.com; none = relative links"),
+    K(trusted_proxies, KEY_STRING, 0, 0, "",
+      "proxies (addresses, CIDR ranges) whose X-Forwarded-* headers are believed"),
 #undef K
 };
 #define NKEYS (sizeof keys / sizeof *keys)

@@ -40,6 +40,8 @@ struct config {
     int cache_max_age;       /* Cache-Control max-age of content; -1 = omit */
     int cache_s_maxage;      /* s-maxage for shared caches; -1 = omit */
     int cache_stale_while_revalidate; /* -1 = omit */
+    char public_base_url[256];  /* "https://news.example.com": absolute links; "" = relative */
+    char trusted_proxies[1024]; /* addresses or CIDR ranges whose X-Forwarded-* count */
     /* ARTICLED_* variables that name no setting: ignored (a deployment may set
      * variables for other tools with our prefix) and logged at start-up. */
     char env_ignored[256];

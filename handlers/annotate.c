@@ -29,7 +29,7 @@ annotate_document(const struct annotator *ann, const char *buf, size_t len, bool
     /* A one-article snapshot annotates the article exactly as the catalog does. */
     struct catalog *c = catalog_build(&a, 1, ann, NULL, 0);
     cJSON *out = cJSON_CreateObject();
-    cJSON *art = c ? articles_json(c->entries[0]->article, c->entries[0]->words) : NULL;
+    cJSON *art = c ? articles_json(c->entries[0]->article, c->entries[0]->words, "") : NULL;
     cJSON *an = c ? annotations_to_json(c->entries[0]->annotations) : NULL;
     if (!out || !art || !an || !cJSON_AddItemToObject(out, "article", art)) {
         cJSON_Delete(art);

@@ -40,10 +40,10 @@ add_gzip(struct catalog_bytes *b)
 }
 
 static cJSON *
-links_json(const struct article *a)
+links_json(const struct article *a, const char *base)
 {
-    char self[160];
-    snprintf(self, sizeof self, ARTICLES_PATH "/%s", a->id);
+    char self[512];
+    snprintf(self, sizeof self, "%s" ARTICLES_PATH "/%s", base, a->id);
     cJSON *links = cJSON_CreateObject();
     if (links && !cJSON_AddStringToObject(links, "self", self)) {
         cJSON_Delete(links);
@@ -53,10 +53,10 @@ links_json(const struct article *a)
 }
 
 cJSON *
-articles_json(const struct article *a, size_t words)
+articles_json(const struct article *a, size_t words, const char *base)
 {
     cJSON *full = article_to_json(a);
-    cJSON *links = links_json(a);
+    cJSON *links = links_json(a, base);
     if (!full || !links || !cJSON_AddStringToObject(full, "slug", a->slug) ||
         !cJSON_AddNumberToObject(full, "word_count", (double)words) ||
         !cJSON_AddNumberToObject(full, "reading_time_minutes", stats_reading_time(words)) ||
@@ -82,10 +82,10 @@ render_part(const struct article *a, const char *key, cJSON *part, struct catalo
 }
 
 static cJSON *
-summary_json(const struct article *a, size_t words)
+summary_json(const struct article *a, size_t words, const char *base)
 {
     cJSON *sum = cJSON_CreateObject();
-    cJSON *links = links_json(a);
+    cJSON *links = links_json(a, base);
     if (!sum || !links || !cJSON_AddStringToObject(sum, "id", a->id) ||
         !cJSON_AddStringToObject(sum, "headline", a->headline) ||
         !(a->standfirst ? cJSON_AddStringToObject(sum, "standfirst", a->standfirst)
@@ -102,7 +102,7 @@ summary_json(const struct article *a, size_t words)
 }
 
 int
-articles_render(struct catalog_entry *e)
+articles_render(struct catalog_entry *e, const char *base)
 {
     const struct article *a = e->article;
     cJSON *ann = e->annotations ? annotations_to_json(e->annotations) : NULL;
@@ -115,7 +115,7 @@ articles_render(struct catalog_entry *e)
         cJSON_Delete(ann);
         return -1;
     }
-    cJSON *full = articles_json(a, e->words);
+    cJSON *full = articles_json(a, e->words, base);
     if (!full || (ann && !cJSON_AddItemToObject(full, "annotations", ann))) {
         cJSON_Delete(full);
         cJSON_Delete(ann);
@@ -125,23 +125,25 @@ articles_render(struct catalog_entry *e)
         (e->entities.data && add_gzip(&e->entities) != 0) ||
         (e->quotes.data && add_gzip(&e->quotes) != 0))
         return -1;
-    return take_printed(summary_json(a, e->words), &e->summary);
+    return take_printed(summary_json(a, e->words, base), &e->summary);
 }
 
 int
 service_render_entry(void *ctx, struct catalog_entry *e)
 {
-    (void)ctx;
-    return articles_render(e);
+    const struct service *svc = ctx;
+    return articles_render(e, svc ? svc->cfg.public_base_url : "");
 }
 
 /* Appends `</v1/articles?page=P&per_page=N>; rel="REL"` to a Link value. */
 static void
-add_link(struct strbuf *link, struct strbuf *body, const char *rel, long page, long per_page)
+add_link(struct strbuf *link, struct strbuf *body, const char *base, const char *rel, long page,
+         long per_page)
 {
-    strbuf_addf(link, "%s<" ARTICLES_PATH "?page=%ld&per_page=%ld>; rel=\"%s\"",
-                link->len ? ", " : "", page, per_page, rel);
-    strbuf_addf(body, ",\"%s\":\"" ARTICLES_PATH "?page=%ld&per_page=%ld\"", rel, page, per_page);
+    strbuf_addf(link, "%s<%s" ARTICLES_PATH "?page=%ld&per_page=%ld>; rel=\"%s\"",
+                link->len ? ", " : "", base, page, per_page, rel);
+    strbuf_addf(body, ",\"%s\":\"%s" ARTICLES_PATH "?page=%ld&per_page=%ld\"", rel, base, page,
+                per_page);
 }
 
 int
@@ -169,13 +171,15 @@ articles_list(const struct request *req, struct response *resp)
     }
     strbuf_addf(&body, "],\"page\":%ld,\"per_page\":%ld,\"total\":%ld,\"pages\":%ld,\"links\":{",
                 page, per_page, total, pages);
-    strbuf_addf(&body, "\"self\":\"" ARTICLES_PATH "?page=%ld&per_page=%ld\"", page, per_page);
-    add_link(&link, &body, "first", 1, per_page);
+    const char *base = req->base_url ? req->base_url : "";
+    strbuf_addf(&body, "\"self\":\"%s" ARTICLES_PATH "?page=%ld&per_page=%ld\"", base, page,
+                per_page);
+    add_link(&link, &body, base, "first", 1, per_page);
     if (page > 1)
-        add_link(&link, &body, "prev", page - 1 < pages ? page - 1 : pages, per_page);
+        add_link(&link, &body, base, "prev", page - 1 < pages ? page - 1 : pages, per_page);
     if (page < pages)
-        add_link(&link, &body, "next", page + 1, per_page);
-    add_link(&link, &body, "last", pages, per_page);
+        add_link(&link, &body, base, "next", page + 1, per_page);
+    add_link(&link, &body, base, "last", pages, per_page);
     strbuf_adds(&body, "}}");
 
     size_t len, llen;

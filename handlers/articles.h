@@ -15,11 +15,13 @@ int articles_get(const struct request *req, struct response *resp);
 int articles_entities(const struct request *req, struct response *resp);
 int articles_quotes(const struct request *req, struct response *resp);
 
-/* Renders an entry's full document, list fragment, entities and quotes. */
-int articles_render(struct catalog_entry *e);
+/* Renders an entry's full document, list fragment, entities and quotes; base
+ * ("" for relative links) prefixes the self links (public_base_url). */
+int articles_render(struct catalog_entry *e, const char *base);
 
 /* The article as the API serves it, without annotations: the document plus
- * slug, word_count, reading_time_minutes and links. Caller owns it; NULL on OOM. */
-cJSON *articles_json(const struct article *a, size_t words);
+ * slug, word_count, reading_time_minutes and links (prefixed with base). Caller
+ * owns it; NULL on OOM. */
+cJSON *articles_json(const struct article *a, size_t words, const char *base);
 
 #endif

@@ -1,6 +1,7 @@
 #include "handlers/service.h"
 
 #include "handlers/routes.h"
+#include "server/proxy.h"
 #include "models/mergepatch.h"
 #include "models/store.h"
 
@@ -50,6 +51,24 @@ service_init(struct service *svc, const struct config *cfg, const char **errstr)
         return -1;
     }
     svc->start_time = (long long)time(NULL);
+    snprintf(svc->trusted_buf, sizeof svc->trusted_buf, "%s", cfg->trusted_proxies);
+    const char *bad = NULL;
+    int ntrusted = proxy_parse_list(svc->trusted_buf, svc->trusted,
+                                    sizeof svc->trusted / sizeof *svc->trusted, &bad);
+    if (ntrusted < 0) {
+        *errstr = "trusted_proxies holds an entry that is not an address or CIDR range";
+        service_destroy(svc);
+        return -1;
+    }
+    svc->trusted_proxies = (struct fetchguard_policy){svc->trusted, (size_t)ntrusted};
+    size_t blen = strlen(cfg->public_base_url);
+    if (blen && ((strncmp(cfg->public_base_url, "http://", 7) != 0 &&
+                  strncmp(cfg->public_base_url, "https://", 8) != 0) ||
+                 cfg->public_base_url[blen - 1] == '/')) {
+        *errstr = "public_base_url must be http:// or https:// and end without a slash";
+        service_destroy(svc);
+        return -1;
+    }
     if (!(svc->metrics = metrics_new(routes, routes_count))) {
         *errstr = "out of memory";
         service_destroy(svc);

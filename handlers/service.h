@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "models/annotate/annotate.h"
 #include "models/catalog.h"
+#include "models/fetchguard.h"
 #include "server/log.h"
 #include "server/metrics.h"
 
@@ -24,6 +25,9 @@ struct service {
     uint64_t generation;        /* of the last published snapshot */
     struct metrics *metrics; /* owned */
     long long start_time;    /* seconds since the epoch */
+    char trusted_buf[1024]; /* the trusted_proxies setting, split in place */
+    const char *trusted[32];
+    struct fetchguard_policy trusted_proxies;
     char write_token[256]; /* "" = read-only service */
     char read_token[256];  /* "" = public reads */
 };

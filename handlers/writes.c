@@ -77,7 +77,7 @@ parse_body(const struct request *req, struct response *resp, bool *had_id)
 
 /* Turns a write's outcome into the response; releases the snapshot it holds. */
 static int
-answer(struct response *resp, struct service_write *w, const char *id)
+answer(const struct request *req, struct response *resp, struct service_write *w, const char *id)
 {
     char detail[240];
     int status = 0;
@@ -85,8 +85,9 @@ answer(struct response *resp, struct service_write *w, const char *id)
     case SERVICE_CREATED:
     case SERVICE_REPLACED: {
         const struct catalog_entry *e = w->entry;
-        char location[160];
-        snprintf(location, sizeof location, "/v1/articles/%s", e->article->id);
+        char location[512];
+        snprintf(location, sizeof location, "%s/v1/articles/%s",
+                 req->base_url ? req->base_url : "", e->article->id);
         status = w->outcome == SERVICE_CREATED ? 201 : 200;
         /* The body stays valid while the snapshot is held: copy it, since the
          * reference is dropped before the response is sent. */
@@ -158,7 +159,7 @@ writes_create(const struct request *req, struct response *resp)
     snprintf(id, sizeof id, "%s", a->id);
     struct service_write w;
     service_put(req->svc, a, true, NULL, &w);
-    return answer(resp, &w, id);
+    return answer(req, resp, &w, id);
 }
 
 int
@@ -185,7 +186,7 @@ writes_put(const struct request *req, struct response *resp)
     a->id = copy;
     struct service_write w;
     service_put(req->svc, a, false, req->header(req, "If-Match"), &w);
-    return answer(resp, &w, id);
+    return answer(req, resp, &w, id);
 }
 
 int
@@ -207,7 +208,7 @@ writes_patch(const struct request *req, struct response *resp)
     struct service_write w;
     service_patch(req->svc, id, patch, req->header(req, "If-Match"), &w);
     cJSON_Delete(patch);
-    return answer(resp, &w, id);
+    return answer(req, resp, &w, id);
 }
 
 int
@@ -218,5 +219,5 @@ writes_delete(const struct request *req, struct response *resp)
         return resp->status;
     struct service_write w;
     service_delete(req->svc, id, req->header(req, "If-Match"), &w);
-    return answer(resp, &w, id);
+    return answer(req, resp, &w, id);
 }

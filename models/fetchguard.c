@@ -14,22 +14,22 @@ static const struct v4_range {
     unsigned prefix;
     const char *why;
 } v4_refused[] = {
-    {0x00000000, 8, "this-network"},     /* 0.0.0.0/8, with 0.0.0.0 itself */
-    {0x0A000000, 8, "private"},          /* 10/8 */
-    {0x64400000, 10, "cgnat"},           /* 100.64/10 */
-    {0x7F000000, 8, "loopback"},         /* 127/8 */
-    {0xA9FE0000, 16, "link-local"},      /* 169.254/16, cloud metadata included */
-    {0xAC100000, 12, "private"},         /* 172.16/12 */
-    {0xC0000000, 24, "ietf-protocol"},   /* 192.0.0/24 */
-    {0xC0000200, 24, "documentation"},   /* 192.0.2/24 TEST-NET-1 */
-    {0xC0586300, 24, "6to4-relay"},      /* 192.88.99/24 */
-    {0xC0A80000, 16, "private"},         /* 192.168/16 */
-    {0xC6120000, 15, "benchmarking"},    /* 198.18/15 */
-    {0xC6336400, 24, "documentation"},   /* 198.51.100/24 TEST-NET-2 */
-    {0xCB007100, 24, "documentation"},   /* 203.0.113/24 TEST-NET-3 */
-    {0xE0000000, 4, "multicast"},        /* 224/4 */
-    {0xFFFFFFFF, 32, "broadcast"},       /* before 240/4 so it gets its own name */
-    {0xF0000000, 4, "reserved"},         /* 240/4 */
+    {0x00000000, 8, "this-network"},   /* 0.0.0.0/8, with 0.0.0.0 itself */
+    {0x0A000000, 8, "private"},        /* 10/8 */
+    {0x64400000, 10, "cgnat"},         /* 100.64/10 */
+    {0x7F000000, 8, "loopback"},       /* 127/8 */
+    {0xA9FE0000, 16, "link-local"},    /* 169.254/16, cloud metadata included */
+    {0xAC100000, 12, "private"},       /* 172.16/12 */
+    {0xC0000000, 24, "ietf-protocol"}, /* 192.0.0/24 */
+    {0xC0000200, 24, "documentation"}, /* 192.0.2/24 TEST-NET-1 */
+    {0xC0586300, 24, "6to4-relay"},    /* 192.88.99/24 */
+    {0xC0A80000, 16, "private"},       /* 192.168/16 */
+    {0xC6120000, 15, "benchmarking"},  /* 198.18/15 */
+    {0xC6336400, 24, "documentation"}, /* 198.51.100/24 TEST-NET-2 */
+    {0xCB007100, 24, "documentation"}, /* 203.0.113/24 TEST-NET-3 */
+    {0xE0000000, 4, "multicast"},      /* 224/4 */
+    {0xFFFFFFFF, 32, "broadcast"},     /* before 240/4 so it gets its own name */
+    {0xF0000000, 4, "reserved"},       /* 240/4 */
 };
 
 /* IPv6 ranges refused unless allow-listed, first match wins. The forms that
@@ -49,7 +49,7 @@ static const struct v6_range {
     {{0x20, 0x01, 0x00, 0x20}, 28, "orchid"},
     {{0x20, 0x01, 0x0d, 0xb8}, 32, "documentation"},
     {{0x3f, 0xff}, 20, "documentation"},
-    {{0xfc}, 7, "private"},     /* unique local */
+    {{0xfc}, 7, "private"}, /* unique local */
     {{0xfe, 0x80}, 10, "link-local"},
     {{0xfe, 0xc0}, 10, "site-local"},
     {{0xff}, 8, "multicast"},
@@ -275,4 +275,22 @@ bool
 fetchguard_scheme_allowed(const char *url)
 {
     return url && (strncasecmp(url, "http://", 7) == 0 || strncasecmp(url, "https://", 8) == 0);
+}
+
+bool
+fetchguard_addr_listed(const struct sockaddr *sa, const struct fetchguard_policy *p)
+{
+    if (sa && sa->sa_family == AF_INET) {
+        struct sockaddr_in sin;
+        memcpy(&sin, sa, sizeof sin);
+        return allowed_v4(ntohl(sin.sin_addr.s_addr), p);
+    }
+    if (sa && sa->sa_family == AF_INET6) {
+        struct sockaddr_in6 sin6;
+        memcpy(&sin6, sa, sizeof sin6);
+        const uint8_t *a = sin6.sin6_addr.s6_addr;
+        return allowed_v6(a, p) || (memcmp(a, v4_mapped_prefix, sizeof v4_mapped_prefix) == 0 &&
+                                    allowed_v4(v4_at(a + 12), p));
+    }
+    return false;
 }

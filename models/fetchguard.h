@@ -33,6 +33,11 @@ struct fetchguard_policy {
 bool fetchguard_addr_allowed(const struct sockaddr *sa, const struct fetchguard_policy *p,
                              const char **why);
 
+/* True when sa is inside an address or range of p's list (host names never
+ * match), whatever kind of address it is: for lists of trusted peers, such as
+ * the reverse proxies whose forwarded headers the server believes. */
+bool fetchguard_addr_listed(const struct sockaddr *sa, const struct fetchguard_policy *p);
+
 /* True when host (as it appears in the URL, without brackets or port) equals an
  * allow-listed host name, ignoring case. Address entries never match here. */
 bool fetchguard_host_allowed(const char *host, const struct fetchguard_policy *p);

@@ -5,6 +5,7 @@
 #include "handlers/service.h"
 #include "server/log.h"
 #include "server/negotiate.h"
+#include "server/proxy.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -49,6 +50,7 @@ struct exchange {
     const char *params[REQUEST_MAX_PARAMS];
     size_t nparams;
     char method[12];
+    struct proxy_view view;
     char *path; /* the raw request target, for the log */
     char request_id[72];
     struct catalog *snap;
@@ -96,6 +98,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         log_int(&l, "bytes", (long long)x->bytes);
         log_double(&l, "duration_ms", ms_since(&x->start));
         log_str(&l, "request_id", x->request_id);
+        log_str(&l, "client", x->view.client);
         if (x->route)
             log_str(&l, "route", x->route->name);
         if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
@@ -343,6 +346,8 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
     req.body = x->body;
     req.body_len = x->body_len;
     req.request_id = x->request_id;
+    req.client = x->view.client;
+    req.base_url = x->view.base;
     req.header = lookup_header;
     req.transport = conn;
     req.svc = srv->svc;
@@ -410,6 +415,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         x->headers_seen = true;
         snprintf(x->method, sizeof x->method, "%s", method);
         assign_request_id(x, conn);
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        struct service *svc = x->srv->svc;
+        proxy_resolve(ci ? ci->client_addr : NULL,
+                      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For"),
+                      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto"),
+                      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Host"),
+                      svc->cfg.public_base_url, &svc->trusted_proxies, &x->view);
         enum MHD_Result ok = check_headers(x, conn);
         return ok == MHD_YES && !x->queued ? route_early(x, conn, url) : ok;
     }

@@ -41,6 +41,8 @@ struct request {
     const char *body;
     size_t body_len;
     const char *request_id;
+    const char *client;   /* the client's address (through trusted proxies) */
+    const char *base_url; /* prefix for absolute links: "https://host" or "" (relative) */
     /* Header lookup by case-insensitive name; NULL when absent. */
     const char *(*header)(const struct request *req, const char *name);
     void *transport;      /* for header(): owned by server/http.c */

@@ -653,3 +653,71 @@ Test(http, exposes_metrics_in_the_prometheus_text_format)
     }
     http_reply_free(&r);
 }
+
+static void
+behind_local_proxy(struct config *cfg)
+{
+    snprintf(cfg->trusted_proxies, sizeof cfg->trusted_proxies, "127.0.0.1");
+}
+
+Test(http_proxy, builds_absolute_links_from_a_trusted_proxys_headers)
+{
+    struct harness ph;
+    harness_start(&ph, "data/articles", behind_local_proxy);
+    const char *fwd[] = {"X-Forwarded-Proto: https", "X-Forwarded-Host: news.example.com",
+                         "X-Forwarded-For: 198.51.100.7", NULL};
+    struct http_reply r;
+    http_call(&ph, "GET", "/v1/articles?per_page=2", NULL, fwd, &r);
+    char *link = http_header(&r, "Link");
+    cr_assert_not_null(strstr(link, "<https://news.example.com/v1/articles?page=2&per_page=2>; "
+                                    "rel=\"next\""),
+                       "%s", link);
+    free(link);
+    cJSON *j = json_of(&r);
+    cJSON *links = cJSON_GetObjectItemCaseSensitive(j, "links");
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(links, "self")->valuestring,
+                     "https://news.example.com/v1/articles?page=1&per_page=2");
+    cJSON_Delete(j);
+    http_reply_free(&r);
+    harness_stop(&ph);
+}
+
+Test(http_proxy, ignores_forwarded_headers_from_an_untrusted_peer)
+{
+    struct harness ph;
+    harness_start(&ph, "data/articles", NULL);
+    const char *fwd[] = {"X-Forwarded-Proto: https", "X-Forwarded-Host: evil.example", NULL};
+    struct http_reply r;
+    http_call(&ph, "GET", "/v1/articles?per_page=2", NULL, fwd, &r);
+    char *link = http_header(&r, "Link");
+    cr_assert_null(strstr(link, "evil.example"), "%s", link);
+    cr_assert_not_null(strstr(link, "</v1/articles?page=2&per_page=2>"), "%s", link);
+    free(link);
+    http_reply_free(&r);
+    harness_stop(&ph);
+}
+
+static void
+public_base(struct config *cfg)
+{
+    snprintf(cfg->public_base_url, sizeof cfg->public_base_url, "https://api.example.org");
+}
+
+Test(http_proxy, prefixes_every_link_with_the_public_base_url)
+{
+    struct harness ph;
+    harness_start(&ph, "data/articles", public_base);
+    struct http_reply r;
+    http_call(&ph, "GET", SEED, NULL, NULL, &r);
+    cJSON *j = json_of(&r);
+    cJSON *links = cJSON_GetObjectItemCaseSensitive(j, "links");
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(links, "self")->valuestring,
+                     "https://api.example.org" SEED);
+    cJSON_Delete(j);
+    http_reply_free(&r);
+    http_call(&ph, "GET", "/v1/articles", NULL, NULL, &r);
+    cr_assert_not_null(strstr(r.body, "\"self\":\"https://api.example.org/v1/articles/"), "%s",
+                       r.body);
+    http_reply_free(&r);
+    harness_stop(&ph);
+}
