@@ -25,7 +25,7 @@ CRASH    := $(B)/tests/crash/crashtest
 EVALS    := $(patsubst %.c,$(B)/%,$(sort $(wildcard eval/*.c)))
 
 .SECONDARY:
-.PHONY: all run test check test-plain test-san eval bench bench-connections bench-crash clean format
+.PHONY: all run test check test-plain test-san eval eval-extract bench bench-connections bench-crash bench-search clean format
 all: articled
 
 articled: $(B)/articled
@@ -98,6 +98,14 @@ bench-connections: articled
 # The crash test's long form: 50 SIGKILL cycles, 8 writers (docs/durability.md).
 bench-crash: articled $(CRASH)
 	$(CRASH) --bin ./articled --cycles 50 --clients 8
+
+# Full-text search against SQLite FTS5 on the BBC corpus (docs/search.md).
+bench-search:
+	sh bench/search.sh
+
+# The HTML extractor on ../shared/gold/extraction-dev (docs/extract.md).
+eval-extract: $(B)/eval/extract
+	sh eval/extract.sh $(B)
 
 clean:
 	rm -rf build articled

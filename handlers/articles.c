@@ -232,7 +232,7 @@ serve_bytes(struct response *resp, const struct catalog_entry *e, const struct c
         return problem(resp, 503, "not-annotated", "this server runs without the annotator", NULL);
     response_borrow_body(resp, 200, json_type, b->data, b->len);
     memcpy(resp->etag, b->etag, sizeof b->etag);
-    resp->last_modified = e->article->mtime;
+    resp->last_modified = e->modified;
     resp->gzip = b->gzip;
     resp->gzip_len = b->gzip_len;
     return 200;

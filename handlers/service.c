@@ -288,7 +288,6 @@ put_locked(struct service *svc, struct article *a, bool create_only, const char 
         goto done;
     }
     const char *id = a->id;
-    a->mtime = (int64_t)time(NULL);
     e = catalog_entry_new(a, svc->annotator, &r);
     a = NULL;
     struct catalog *next = e ? catalog_with(cur, e, NULL, svc->generation + 1) : NULL;

@@ -45,8 +45,7 @@ struct article {
     size_t nsource;
     struct article_block *body;
     size_t nbody;
-    char *file;    /* the content file it was loaded from (store.c), NULL otherwise */
-    int64_t mtime; /* when that file last changed, seconds since the epoch; 0 unknown */
+    char *file; /* the content file it was loaded from (store.c), NULL otherwise */
 };
 
 /* Why a document or file was refused: `field` is a JSON Pointer (`/body/3/type`)

@@ -116,6 +116,12 @@ annotate_article(const struct annotator *ann, const struct article *a)
     return an;
 }
 
+int64_t
+catalog_modified_at(int64_t now)
+{
+    return now + 1;
+}
+
 struct catalog_entry *
 catalog_entry_new(struct article *a, const struct annotator *ann, const struct catalog_renderer *r)
 {
@@ -126,6 +132,7 @@ catalog_entry_new(struct article *a, const struct annotator *ann, const struct c
     }
     e->article = a;
     e->refs = 1;
+    e->modified = catalog_modified_at((int64_t)time(NULL));
     if (ann && !(e->annotations = annotate_article(ann, a)))
         goto fail;
     e->words = e->annotations ? annotations_words(e->annotations) : 0;
@@ -157,9 +164,7 @@ assemble(struct catalog_entry **entries, size_t n, uint64_t generation)
         catalog_release(c);
         return NULL;
     }
-    for (size_t i = 0; i < n; i++)
-        if (entries[i]->article->mtime > c->modified)
-            c->modified = entries[i]->article->mtime;
+    c->modified = catalog_modified_at(c->built_at);
     for (size_t i = 0; i < n; i++)
         index_put(c, entries[i]->article->id, i);
     for (size_t i = 0; i < n; i++)
@@ -217,10 +222,7 @@ catalog_with(const struct catalog *prev, struct catalog_entry *add, const char *
         entries[n++] = add;
     else
         catalog_entry_release(add);
-    struct catalog *c = assemble(entries, n, generation);
-    if (c) /* a delete leaves no newer file behind: the change itself is the time */
-        c->modified = c->built_at > prev->modified ? c->built_at : prev->modified;
-    return c;
+    return assemble(entries, n, generation);
 }
 
 void

@@ -32,6 +32,7 @@ struct catalog_entry {
     struct catalog_bytes entities;   /* {"article", "entities"}; empty without annotations */
     struct catalog_bytes quotes;     /* {"article", "quotes"}; likewise */
     size_t words;                    /* annotations_words(annotations); 0 without annotations */
+    int64_t modified;                /* see catalog_modified_at */
     int refs;
 };
 
@@ -48,7 +49,7 @@ struct catalog {
     size_t n;
     uint64_t generation;
     int64_t built_at; /* seconds since the epoch */
-    int64_t modified; /* when the content last changed: the newest file, or the last write */
+    int64_t modified; /* catalog_modified_at of the build: the lists' Last-Modified */
     /* private below */
     size_t *index; /* open-addressing table of entry numbers + 1 (0 = empty), by id and slug */
     size_t index_cap;
@@ -60,6 +61,13 @@ struct catalog {
  * r. Returns the snapshot with one reference, or NULL on allocation failure. */
 struct catalog *catalog_build(struct article **articles, size_t n, const struct annotator *ann,
                               const struct catalog_renderer *r, uint64_t generation);
+
+/* The modification time recorded for content that changes at time now: the
+ * next second. A response sent in the current second may carry a Date equal to
+ * now for the old content, so the new content must not claim a date a client
+ * could hold for the old one (If-Modified-Since compares whole seconds).
+ * Servers withhold Last-Modified until the clock has passed it. */
+int64_t catalog_modified_at(int64_t now);
 
 /* Builds one entry from article a (taken, also on failure): annotated with ann
  * (may be NULL) and rendered with r (may be NULL). One reference; NULL on OOM. */

@@ -18,7 +18,7 @@ struct fetch_options {
     const struct fetchguard_policy *policy; /* borrowed; NULL: public addresses only */
     long max_redirects;                     /* hops followed; more is too_many_redirects */
     long connect_timeout_ms;
-    long timeout_ms; /* the whole fetch, all hops */
+    long timeout_ms;   /* the whole fetch, all hops */
     size_t max_bytes;  /* of the final body; more is too_large */
     bool require_html; /* refuse a Content-Type other than text/html or XHTML */
     const char *user_agent;

@@ -5,8 +5,9 @@
  *   open-addressing table of term numbers;
  * - postings: for term t, entries term_post[t] .. term_post[t+1] of post_doc
  *   (article numbers, ascending) and post_wtf (the term's frequency in the
- *   article, each occurrence weighted by its field);
- * - positions: for posting p, pos[post_pos[p] .. post_pos[p+1]), ascending.
+ *   article, each occurrence counted with its field's weight, in halves);
+ * - positions: for posting p, the bytes pos[post_pos[p] .. post_pos[p+1]):
+ *   the word numbers where the term occurs, ascending, as varint deltas.
  *   An article's words are numbered headline first, then standfirst, body
  *   blocks, captions, with one unused number between two texts so that a
  *   phrase never spans them; field_start says where each field begins. */
@@ -24,21 +25,23 @@
 #include <string.h>
 
 #define NFIELDS 4
-#define KEY_MAX 64      /* bytes of a folded word; longer words are cut */
-#define STEM_MAX 80     /* a stem is never much longer than its word */
+#define KEY_MAX 64  /* bytes of a folded word; longer words are cut */
+#define STEM_MAX 80 /* a stem is never much longer than its word */
 #define BM25_K1 1.2
 #define BM25_B 0.75
 #define SNIPPET_CONTEXT 30 /* code points shown before the first mark */
 #define SNIPPET_MARKS 32   /* marks kept per snippet */
 
+/* Field weights are counted in halves so that a weighted frequency is a small
+ * integer (uint16_t in a posting): 6 is a weight of 3. */
 static const struct {
     const char *name;
-    float weight;
+    unsigned halves;
 } fields[NFIELDS] = {
-    [SEARCH_HEADLINE] = {"headline", 3.0f},
-    [SEARCH_STANDFIRST] = {"standfirst", 1.5f},
-    [SEARCH_BODY] = {"body", 1.0f},
-    [SEARCH_CAPTION] = {"caption", 0.5f},
+    [SEARCH_HEADLINE] = {"headline", 6},
+    [SEARCH_STANDFIRST] = {"standfirst", 3},
+    [SEARCH_BODY] = {"body", 2},
+    [SEARCH_CAPTION] = {"caption", 1},
 };
 
 const char *
@@ -53,6 +56,7 @@ search_field_name(enum search_field f)
  * canonical decomposition in lower case (generated from the Unicode data),
  * ligatures spelt out; "" for a letter kept as written (and for × and ÷,
  * which are not letters). */
+/* clang-format off */
 static const char latin_fold[][3] = {
     /* U+00C0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
     /* U+00D0 */ "d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "ss",
@@ -98,6 +102,7 @@ static const char latin_additional_fold[][3] = {
     /* U+1EE0 */ "o", "o", "o", "o", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u",
     /* U+1EF0 */ "u", "u", "y", "y", "y", "y", "y", "y", "y", "y", "", "", "", "", "y", "y",
 };
+/* clang-format on */
 
 /* How letters outside Latin are lower-cased: in each range, either every code
  * point moves by `delta`, or (pairs) the upper case is every other code point
@@ -110,23 +115,23 @@ static const struct letter_range {
     int delta;
 } letter_ranges[] = {
     {0x0250, 0x02AF, CASELESS, 0}, /* IPA */
-    {0x0386, 0x0386, SHIFT, 38},   {0x0388, 0x038A, SHIFT, 37}, {0x038C, 0x038C, SHIFT, 64},
+    {0x0386, 0x0386, SHIFT, 38},   {0x0388, 0x038A, SHIFT, 37},   {0x038C, 0x038C, SHIFT, 64},
     {0x038E, 0x038F, SHIFT, 63},   {0x0390, 0x0390, CASELESS, 0}, {0x0391, 0x03A1, SHIFT, 32},
     {0x03A3, 0x03AB, SHIFT, 32},   {0x03AC, 0x03C1, CASELESS, 0}, {0x03C2, 0x03C2, SHIFT, 1},
     {0x03C3, 0x03CE, CASELESS, 0}, /* Greek, final sigma as sigma */
-    {0x0400, 0x040F, SHIFT, 80},   {0x0410, 0x042F, SHIFT, 32}, {0x0430, 0x045F, CASELESS, 0},
-    {0x0460, 0x0481, PAIRS, 0},    {0x048A, 0x04BF, PAIRS, 0},  {0x04C0, 0x04C0, SHIFT, 15},
+    {0x0400, 0x040F, SHIFT, 80},   {0x0410, 0x042F, SHIFT, 32},   {0x0430, 0x045F, CASELESS, 0},
+    {0x0460, 0x0481, PAIRS, 0},    {0x048A, 0x04BF, PAIRS, 0},    {0x04C0, 0x04C0, SHIFT, 15},
     {0x04C1, 0x04CE, PAIRS, 0},    {0x04CF, 0x04CF, CASELESS, 0}, {0x04D0, 0x052F, PAIRS, 0},
     {0x0531, 0x0556, SHIFT, 48},   {0x0561, 0x0587, CASELESS, 0}, /* Armenian */
-    {0x05D0, 0x05EA, CASELESS, 0}, /* Hebrew */
+    {0x05D0, 0x05EA, CASELESS, 0},                                /* Hebrew */
     {0x0620, 0x064A, CASELESS, 0}, {0x0660, 0x0669, CASELESS, 0}, {0x0671, 0x06D3, CASELESS, 0},
     {0x0900, 0x0963, CASELESS, 0}, {0x0966, 0x096F, CASELESS, 0}, /* Devanagari */
     {0x0E01, 0x0E3A, CASELESS, 0}, {0x0E40, 0x0E4E, CASELESS, 0}, /* Thai */
-    {0x10D0, 0x10FF, CASELESS, 0}, /* Georgian */
-    {0x1100, 0x11FF, CASELESS, 0}, /* Hangul jamo */
-    {0x3041, 0x30FF, CASELESS, 0}, /* kana */
+    {0x10D0, 0x10FF, CASELESS, 0},                                /* Georgian */
+    {0x1100, 0x11FF, CASELESS, 0},                                /* Hangul jamo */
+    {0x3041, 0x30FF, CASELESS, 0},                                /* kana */
     {0x3400, 0x4DBF, CASELESS, 0}, {0x4E00, 0x9FFF, CASELESS, 0}, /* CJK */
-    {0xAC00, 0xD7A3, CASELESS, 0}, /* Hangul */
+    {0xAC00, 0xD7A3, CASELESS, 0},                                /* Hangul */
 };
 
 /* Code points that belong inside a word but stand for nothing: combining
@@ -145,26 +150,15 @@ is_apostrophe(uint32_t cp)
     return cp == '\'' || cp == 0x2019 || cp == 0x2018 || cp == 0x02BC;
 }
 
-/* Writes the folded form of cp to out (up to 4 bytes) and returns its length:
- * 0 for an ignorable, -1 for a code point that is not part of a word. */
+/* fold_cp beyond ASCII. */
 static int
-fold_cp(uint32_t cp, char out[4])
+fold_non_ascii(uint32_t cp, char out[4])
 {
-    if (cp < 0x80) {
-        if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) {
-            out[0] = (char)cp;
-            return 1;
-        }
-        if (cp >= 'A' && cp <= 'Z') {
-            out[0] = (char)(cp + 32);
-            return 1;
-        }
-        return -1;
-    }
     const char *f = NULL;
     if (cp >= 0xC0 && cp < 0xC0 + sizeof latin_fold / sizeof *latin_fold)
         f = latin_fold[cp - 0xC0];
-    else if (cp >= 0x1E00 && cp < 0x1E00 + sizeof latin_additional_fold / sizeof *latin_additional_fold)
+    else if (cp >= 0x1E00 &&
+             cp < 0x1E00 + sizeof latin_additional_fold / sizeof *latin_additional_fold)
         f = latin_additional_fold[cp - 0x1E00];
     if (f) {
         if (cp == 0xD7 || cp == 0xF7)
@@ -201,6 +195,18 @@ fold_cp(uint32_t cp, char out[4])
     return -1;
 }
 
+/* Writes the folded form of cp to out (up to 4 bytes) and returns its length:
+ * 0 for an ignorable, -1 for a code point that is not part of a word. */
+static inline int
+fold_cp(uint32_t cp, char out[4])
+{
+    if (cp - '0' < 10 || (cp | 0x20) - 'a' < 26) {
+        out[0] = (char)(cp < 'A' ? cp : cp | 0x20);
+        return 1;
+    }
+    return cp < 0x80 ? -1 : fold_non_ascii(cp, out);
+}
+
 /* ---- Words ------------------------------------------------------------ */
 
 struct word {
@@ -210,10 +216,12 @@ struct word {
     size_t klen;
 };
 
-/* A cursor over one text. */
+/* A cursor over one text; keys false leaves word.key unwritten (klen still
+ * counts its bytes) for callers that need offsets only. */
 struct words {
     const char *s;
     size_t len, i, cp;
+    bool keys;
 };
 
 static void
@@ -223,15 +231,30 @@ words_init(struct words *w, const char *s, size_t len)
     w->len = len;
     w->i = 0;
     w->cp = 0;
+    w->keys = true;
 }
 
 static void
-key_add(struct word *out, const char *b, int n)
+key_add(const struct words *w, struct word *out, const char *b, int n)
 {
-    if (n > 0 && out->klen + (size_t)n <= KEY_MAX) {
-        memcpy(out->key + out->klen, b, (size_t)n);
-        out->klen += (size_t)n;
+    if (n <= 0 || out->klen + (size_t)n > KEY_MAX)
+        return;
+    if (w->keys)
+        for (int k = 0; k < n; k++)
+            out->key[out->klen + (size_t)k] = b[k];
+    out->klen += (size_t)n;
+}
+
+/* utf8_next with the common case, an ASCII byte, first. */
+static uint32_t
+next_cp(const char *s, size_t len, size_t *i)
+{
+    unsigned char c = (unsigned char)s[*i];
+    if (c < 0x80) {
+        (*i)++;
+        return c;
     }
+    return utf8_next(s, len, i);
 }
 
 /* Finds the next word: a run of letters and digits (with ignorables inside),
@@ -248,7 +271,7 @@ words_next(struct words *w, struct word *out)
         while (w->i < w->len) {
             start = w->i;
             cp_start = w->cp;
-            uint32_t c = utf8_next(w->s, w->len, &w->i);
+            uint32_t c = next_cp(w->s, w->len, &w->i);
             w->cp++;
             if ((n = fold_cp(c, b)) > 0)
                 break;
@@ -258,27 +281,27 @@ words_next(struct words *w, struct word *out)
         out->start = start;
         out->cp_start = cp_start;
         out->klen = 0;
-        key_add(out, b, n);
+        key_add(w, out, b, n);
         out->end = w->i;
         out->cp_end = w->cp;
         while (w->i < w->len) {
             size_t j = w->i;
-            uint32_t c = utf8_next(w->s, w->len, &j);
+            uint32_t c = next_cp(w->s, w->len, &j);
             n = fold_cp(c, b);
             if (n < 0 && is_apostrophe(c) && j < w->len) {
                 size_t k = j;
                 char b2[4];
-                int n2 = fold_cp(utf8_next(w->s, w->len, &k), b2);
+                int n2 = fold_cp(next_cp(w->s, w->len, &k), b2);
                 if (n2 <= 0)
                     break;
-                key_add(out, "'", 1);
-                key_add(out, b2, n2);
+                key_add(w, out, "'", 1);
+                key_add(w, out, b2, n2);
                 w->i = k;
                 w->cp += 2;
             } else if (n < 0) {
                 break;
             } else {
-                key_add(out, b, n);
+                key_add(w, out, b, n);
                 w->i = j;
                 w->cp++;
             }
@@ -286,7 +309,7 @@ words_next(struct words *w, struct word *out)
             out->cp_end = w->cp;
         }
         if (out->klen > 0) {
-            out->key[out->klen] = '\0';
+            out->key[w->keys ? out->klen : 0] = '\0';
             return true;
         }
     }
@@ -345,7 +368,7 @@ units_next(const struct article *a, struct units *it, struct unit *u)
             break;
         case 2:
         case 3:
-        case 4:
+        case 4: {
             if (it->block >= a->nbody) {
                 it->phase = it->phase == 2 ? 3 : 5;
                 it->block = 0;
@@ -368,12 +391,14 @@ units_next(const struct article *a, struct units *it, struct unit *u)
             } else {
                 it->phase = 3;
                 it->block++;
-                if (bl->type == ARTICLE_IMAGE && bl->alt && (!bl->text || strcmp(bl->alt, bl->text))) {
+                if (bl->type == ARTICLE_IMAGE && bl->alt &&
+                    (!bl->text || strcmp(bl->alt, bl->text))) {
                     *u = (struct unit){SEARCH_CAPTION, blk, bl->alt};
                     return true;
                 }
             }
             break;
+        }
         default:
             return false;
         }
@@ -386,23 +411,41 @@ struct search_index {
     const struct article **articles;
     size_t n;
     /* terms */
-    char *chars;        /* stems, each NUL-terminated */
-    uint32_t *term_off; /* nterms: offset of each stem in chars */
+    char *chars;         /* stems, each NUL-terminated */
+    uint32_t *term_off;  /* nterms: offset of each stem in chars */
     uint32_t *term_post; /* nterms + 1 */
     size_t nterms;
     uint32_t *table; /* term number + 1, 0 empty; size mask + 1 */
     size_t mask;
     /* postings */
     uint32_t *post_doc;
-    float *post_wtf;
+    uint16_t *post_wtf; /* in halves, at most UINT16_MAX */
     uint32_t *post_pos; /* npost + 1 */
     size_t npost;
-    uint32_t *pos;
-    size_t npos;
+    uint8_t *pos;
+    size_t npos; /* bytes */
     /* articles */
     uint32_t *field_start; /* n * NFIELDS */
     float *norm;           /* k1 * (1 - b + b * length / average length) */
 };
+
+/* Room for element number n of the array v of *cap elements of elem bytes:
+ * v itself when it has room, else v grown to twice *cap (or to first) with
+ * *cap updated. NULL on allocation failure, v then unchanged and still owned
+ * by the caller. */
+static void *
+grow(void *v, size_t n, size_t *cap, size_t elem, size_t first)
+{
+    if (n < *cap)
+        return v;
+    size_t c = *cap ? *cap * 2 : first;
+    if (c > SIZE_MAX / elem)
+        return NULL;
+    void *grown = realloc(v, c * elem);
+    if (grown)
+        *cap = c;
+    return grown;
+}
 
 static uint32_t
 hash(const char *s, size_t n)
@@ -480,18 +523,15 @@ strtab_intern(struct strtab *t, const char *s, size_t n, bool *added)
         t->chars = c;
         t->cap = cap;
     }
-    if (t->n == t->ncap) {
-        size_t cap = t->ncap ? t->ncap * 2 : 1024;
-        uint32_t *off = realloc(t->off, cap * sizeof *off);
-        if (!off)
-            return -1;
-        t->off = off;
-        uint32_t *val = realloc(t->val, cap * sizeof *val);
-        if (!val)
-            return -1;
-        t->val = val;
-        t->ncap = cap;
-    }
+    size_t cap = t->ncap; /* off and val grow together */
+    uint32_t *off = grow(t->off, t->n, &cap, sizeof *off, 1024);
+    if (!off)
+        return -1;
+    t->off = off;
+    uint32_t *val = grow(t->val, t->n, &t->ncap, sizeof *val, 1024);
+    if (!val)
+        return -1;
+    t->val = val;
     memcpy(t->chars + t->len, s, n);
     t->chars[t->len + n] = '\0';
     t->off[t->n] = (uint32_t)t->len;
@@ -511,18 +551,15 @@ struct stream {
 static int
 stream_add(struct stream *s, uint32_t term, uint32_t pos)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 65536;
-        uint32_t *t = realloc(s->term, cap * sizeof *t);
-        if (!t)
-            return -1;
-        s->term = t;
-        uint32_t *p = realloc(s->pos, cap * sizeof *p);
-        if (!p)
-            return -1;
-        s->pos = p;
-        s->cap = cap;
-    }
+    size_t cap = s->cap; /* term and pos grow together */
+    uint32_t *t = grow(s->term, s->n, &cap, sizeof *t, 65536);
+    if (!t)
+        return -1;
+    s->term = t;
+    uint32_t *p = grow(s->pos, s->n, &s->cap, sizeof *p, 65536);
+    if (!p)
+        return -1;
+    s->pos = p;
     s->term[s->n] = term;
     s->pos[s->n++] = pos;
     return 0;
@@ -594,68 +631,93 @@ fail:
     return -1;
 }
 
-/* Builds term_post, post_* and pos from the stream. */
+static size_t
+varint_len(uint32_t v)
+{
+    size_t n = 1;
+    for (; v >= 0x80; v >>= 7)
+        n++;
+    return n;
+}
+
+static size_t
+varint_put(uint8_t *o, uint32_t v)
+{
+    size_t n = 0;
+    for (; v >= 0x80; v >>= 7)
+        o[n++] = (uint8_t)(v | 0x80);
+    o[n++] = (uint8_t)v;
+    return n;
+}
+
+/* Builds term_post, post_* and pos from the stream, in two passes over it:
+ * one to size each term's postings and position bytes, one to fill them. */
 static int
 invert(struct search_index *idx, const struct stream *s, const size_t *doc_first)
 {
-    size_t nt = idx->nterms;
+    size_t nt = idx->nterms ? idx->nterms : 1;
     int rc = -1;
-    uint32_t *last = malloc((nt ? nt : 1) * sizeof *last);    /* last article seen + 1 */
-    uint32_t *cur = malloc((nt ? nt : 1) * sizeof *cur);      /* current posting */
-    uint32_t *pos_next = calloc(nt ? nt : 1, sizeof *pos_next); /* next free position slot */
+    uint32_t *last = calloc(nt, sizeof *last); /* article last seen + 1 */
+    uint32_t *prev = calloc(nt, sizeof *prev); /* position last seen there */
+    uint32_t *cur = calloc(nt, sizeof *cur);   /* its posting */
+    size_t *bytes = calloc(nt, sizeof *bytes); /* position bytes, then next free byte */
     idx->term_post = calloc(nt + 1, sizeof *idx->term_post);
-    if (!last || !cur || !pos_next || !idx->term_post)
+    if (!last || !prev || !cur || !bytes || !idx->term_post)
         goto done;
-    /* Count articles and occurrences per term. */
-    memset(last, 0, nt * sizeof *last);
     for (size_t d = 0; d < idx->n; d++)
         for (size_t k = doc_first[d]; k < doc_first[d + 1]; k++) {
             uint32_t t = s->term[k];
-            pos_next[t]++;
             if (last[t] != d + 1) {
                 last[t] = (uint32_t)d + 1;
+                prev[t] = 0;
                 idx->term_post[t + 1]++;
             }
+            bytes[t] += varint_len(s->pos[k] - prev[t]);
+            prev[t] = s->pos[k];
         }
-    for (size_t t = 0; t < nt; t++)
-        idx->term_post[t + 1] += idx->term_post[t];
-    idx->npost = idx->term_post[nt];
-    idx->npos = s->n;
-    /* Position slots: term t's occurrences start after those of terms < t. */
     size_t acc = 0;
-    for (size_t t = 0; t < nt; t++) {
-        size_t c = pos_next[t];
-        pos_next[t] = (uint32_t)acc;
-        acc += c;
+    for (size_t t = 0; t < idx->nterms; t++) {
+        idx->term_post[t + 1] += idx->term_post[t];
+        size_t b = bytes[t];
+        bytes[t] = acc;
+        acc += b;
     }
+    if (acc >= UINT32_MAX)
+        goto done;
+    idx->npost = idx->term_post[idx->nterms];
+    idx->npos = acc;
     idx->post_doc = malloc((idx->npost ? idx->npost : 1) * sizeof *idx->post_doc);
     idx->post_wtf = malloc((idx->npost ? idx->npost : 1) * sizeof *idx->post_wtf);
     idx->post_pos = malloc((idx->npost + 1) * sizeof *idx->post_pos);
-    idx->pos = malloc((idx->npos ? idx->npos : 1) * sizeof *idx->pos);
+    idx->pos = malloc(acc ? acc : 1);
     if (!idx->post_doc || !idx->post_wtf || !idx->post_pos || !idx->pos)
         goto done;
     memset(last, 0, nt * sizeof *last);
-    for (size_t t = 0; t < nt; t++)
+    for (size_t t = 0; t < idx->nterms; t++)
         cur[t] = idx->term_post[t] - 1; /* advanced before first use */
     for (size_t d = 0; d < idx->n; d++)
         for (size_t k = doc_first[d]; k < doc_first[d + 1]; k++) {
             uint32_t t = s->term[k];
             if (last[t] != d + 1) {
                 last[t] = (uint32_t)d + 1;
+                prev[t] = 0;
                 uint32_t p = ++cur[t];
                 idx->post_doc[p] = (uint32_t)d;
                 idx->post_wtf[p] = 0;
-                idx->post_pos[p] = pos_next[t];
+                idx->post_pos[p] = (uint32_t)bytes[t];
             }
-            idx->post_wtf[cur[t]] += fields[field_of(idx, d, s->pos[k])].weight;
-            idx->pos[pos_next[t]++] = s->pos[k];
+            unsigned w = idx->post_wtf[cur[t]] + fields[field_of(idx, d, s->pos[k])].halves;
+            idx->post_wtf[cur[t]] = (uint16_t)(w < UINT16_MAX ? w : UINT16_MAX);
+            bytes[t] += varint_put(idx->pos + bytes[t], s->pos[k] - prev[t]);
+            prev[t] = s->pos[k];
         }
     idx->post_pos[idx->npost] = (uint32_t)idx->npos;
     rc = 0;
 done:
     free(last);
+    free(prev);
     free(cur);
-    free(pos_next);
+    free(bytes);
     return rc;
 }
 
@@ -761,11 +823,11 @@ search_memory(const struct search_index *idx)
         const char *last = idx->chars + idx->term_off[idx->nterms - 1];
         chars = (size_t)(last - idx->chars) + strlen(last) + 1;
     }
-    return sizeof *idx + idx->n * (sizeof *idx->articles + NFIELDS * sizeof(uint32_t) + sizeof(float)) +
-           chars + idx->nterms * 2 * sizeof(uint32_t) + sizeof(uint32_t) +
+    return sizeof *idx +
+           idx->n * (sizeof *idx->articles + NFIELDS * sizeof(uint32_t) + sizeof(float)) + chars +
+           idx->nterms * 2 * sizeof(uint32_t) + sizeof(uint32_t) +
            (idx->mask + 1) * sizeof(uint32_t) +
-           idx->npost * (2 * sizeof(uint32_t) + sizeof(float)) + sizeof(uint32_t) +
-           idx->npos * sizeof(uint32_t);
+           idx->npost * (2 * sizeof(uint32_t) + sizeof(uint16_t)) + sizeof(uint32_t) + idx->npos;
 }
 
 /* The number of stem key, or -1 when no article holds it. */
@@ -802,9 +864,8 @@ struct search_query {
 static bool
 is_query_space(uint32_t c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
-           c == 0xA0 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F ||
-           c == 0x3000;
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0xA0 ||
+           (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
 static bool
@@ -836,7 +897,8 @@ add_item(struct search_query *q, struct sb_stemmer *st, const char *s, size_t le
     }
     if (q->nwords == first)
         return 0;
-    q->items[q->nitems++] = (struct item){(uint8_t)first, (uint8_t)(q->nwords - first), 0, excluded};
+    q->items[q->nitems++] =
+        (struct item){(uint8_t)first, (uint8_t)(q->nwords - first), 0, excluded};
     return 1;
 }
 
@@ -941,8 +1003,9 @@ search_parse(const char *s, char *err, size_t errlen)
         goto fail;
     }
     if (q->ngroups == 0) {
-        snprintf(err, errlen, q->nitems ? "the query only excludes; add a term to search for"
-                                        : "the query has no word to search for");
+        snprintf(err, errlen,
+                 q->nitems ? "the query only excludes; add a term to search for"
+                           : "the query has no word to search for");
         goto fail;
     }
     sb_stemmer_delete(st);
@@ -966,7 +1029,7 @@ search_query_free(struct search_query *q)
  * in each. Borrowed from the index for a term, owned (buf) for a phrase. */
 struct plist {
     const uint32_t *doc;
-    const float *wtf;
+    const uint16_t *wtf; /* in halves */
     size_t n;
     void *buf;
 };
@@ -1002,37 +1065,77 @@ posting(const struct search_index *idx, uint32_t t, uint32_t d)
     return p < hi && idx->post_doc[p] == d ? (int64_t)p : -1;
 }
 
-static bool
-has_pos(const struct search_index *idx, int64_t p, uint32_t v)
+/* Decoded word numbers of one posting. */
+struct posbuf {
+    uint32_t *v;
+    size_t n, cap;
+};
+
+static void
+posbufs_free(struct posbuf *b, size_t n)
 {
-    size_t lo = idx->post_pos[p], hi = idx->post_pos[p + 1];
-    size_t k = seek(idx->pos, lo, hi, v);
-    return k < hi && idx->pos[k] == v;
+    for (size_t i = 0; i < n; i++)
+        free(b[i].v);
 }
 
-/* Calls back (when starts is not NULL) with every position where the phrase
- * of terms t[0..n) starts in article d, whose postings are p[0..n); returns
- * the weighted frequency of those matches. */
-static float
-phrase_in(const struct search_index *idx, size_t d, const int64_t *p, size_t n, size_t rare,
-          uint32_t *starts, size_t *nstarts, size_t cap)
+/* Decodes the positions of posting p into b; -1 on allocation failure. */
+static int
+positions(const struct search_index *idx, int64_t p, struct posbuf *b)
 {
-    float wtf = 0;
-    for (size_t k = idx->post_pos[p[rare]]; k < idx->post_pos[p[rare] + 1]; k++) {
-        uint32_t at = idx->pos[k];
-        if (at < rare)
+    uint32_t at = 0;
+    b->n = 0;
+    for (size_t k = idx->post_pos[p]; k < idx->post_pos[p + 1];) {
+        uint32_t delta = 0;
+        unsigned shift = 0;
+        uint8_t c;
+        do {
+            c = idx->pos[k++];
+            delta |= (uint32_t)(c & 0x7F) << shift;
+            shift += 7;
+        } while (c & 0x80);
+        at += delta;
+        uint32_t *v = grow(b->v, b->n, &b->cap, sizeof *v, 64);
+        if (!v)
+            return -1;
+        b->v = v;
+        b->v[b->n++] = at;
+    }
+    return 0;
+}
+
+/* Finds where the phrase of n terms, whose postings for article d are p[0..n),
+ * starts in d: *halves gets the weighted count of its occurrences, and starts
+ * (when not NULL) the first cap of them. bufs[0..n) are scratch buffers.
+ * -1 on allocation failure. */
+static int
+phrase_in(const struct search_index *idx, size_t d, const int64_t *p, size_t n, size_t rare,
+          struct posbuf *bufs, unsigned *halves, uint32_t *starts, size_t *nstarts, size_t cap)
+{
+    *halves = 0;
+    for (size_t w = 0; w < n; w++)
+        if (positions(idx, p[w], &bufs[w]) < 0)
+            return -1;
+    size_t at[SEARCH_QUERY_MAX_TERMS] = {0};
+    for (size_t k = 0; k < bufs[rare].n; k++) {
+        uint32_t v = bufs[rare].v[k];
+        if (v < rare)
             continue;
-        uint32_t start = at - (uint32_t)rare;
+        uint32_t start = v - (uint32_t)rare;
         size_t w = 0;
-        while (w < n && (w == rare || has_pos(idx, p[w], start + (uint32_t)w)))
-            w++;
+        for (; w < n; w++) {
+            if (w == rare)
+                continue;
+            at[w] = seek(bufs[w].v, at[w], bufs[w].n, start + (uint32_t)w);
+            if (at[w] == bufs[w].n || bufs[w].v[at[w]] != start + (uint32_t)w)
+                break;
+        }
         if (w < n)
             continue;
-        wtf += fields[field_of(idx, d, start)].weight;
+        *halves += fields[field_of(idx, d, start)].halves;
         if (starts && *nstarts < cap)
             starts[(*nstarts)++] = start;
     }
-    return wtf;
+    return 0;
 }
 
 /* Looks up the stems of item; false when one is in no article. */
@@ -1070,10 +1173,11 @@ item_list(const struct search_index *idx, const struct search_query *q, const st
             idx->term_post[t[rare] + 1] - idx->term_post[t[rare]])
             rare = w;
     size_t lo = idx->term_post[t[rare]], hi = idx->term_post[t[rare] + 1];
-    uint32_t *docs = malloc((hi - lo ? hi - lo : 1) * (sizeof *docs + sizeof(float)));
+    struct posbuf bufs[SEARCH_QUERY_MAX_TERMS] = {{0}};
+    uint32_t *docs = malloc((hi - lo ? hi - lo : 1) * (sizeof *docs + sizeof(uint16_t)));
     if (!docs)
         return -1;
-    float *wtf = (float *)(docs + (hi - lo ? hi - lo : 1));
+    uint16_t *wtf = (uint16_t *)(docs + (hi - lo ? hi - lo : 1));
     size_t cursor[SEARCH_QUERY_MAX_TERMS];
     for (size_t w = 0; w < it->n; w++)
         cursor[w] = idx->term_post[t[w]];
@@ -1091,12 +1195,18 @@ item_list(const struct search_index *idx, const struct search_query *q, const st
         }
         if (w < it->n)
             continue;
-        float f = phrase_in(idx, d, p, it->n, rare, NULL, NULL, 0);
-        if (f > 0) {
+        unsigned halves;
+        if (phrase_in(idx, d, p, it->n, rare, bufs, &halves, NULL, NULL, 0) < 0) {
+            posbufs_free(bufs, it->n);
+            free(docs);
+            return -1;
+        }
+        if (halves > 0) {
             docs[n] = d;
-            wtf[n++] = f;
+            wtf[n++] = (uint16_t)(halves < UINT16_MAX ? halves : UINT16_MAX);
         }
     }
+    posbufs_free(bufs, it->n);
     out->doc = docs;
     out->wtf = wtf;
     out->n = n;
@@ -1155,7 +1265,7 @@ union_into(const struct search_index *idx, struct scored *a, const struct plist 
             continue;
         }
         uint32_t d = l->doc[j];
-        double f = l->wtf[j++];
+        double f = l->wtf[j++] / 2.0;
         double s = w * f * (BM25_K1 + 1) / (f + idx->norm[d]);
         if (i < a->n && a->doc[i] == d)
             s += a->score[i++];
@@ -1207,8 +1317,8 @@ by_score(const void *pa, const void *pb)
 }
 
 int
-search_run(const struct search_index *idx, const struct search_query *q,
-           struct search_hit **out, size_t *nout)
+search_run(const struct search_index *idx, const struct search_query *q, struct search_hit **out,
+           size_t *nout)
 {
     struct scored groups[SEARCH_QUERY_MAX_TERMS] = {{0}};
     struct plist l = {0};
@@ -1278,14 +1388,10 @@ struct hitposs {
 static int
 hitpos_add(struct hitposs *h, uint32_t pos, uint32_t bit)
 {
-    if (h->n == h->cap) {
-        size_t cap = h->cap ? h->cap * 2 : 64;
-        struct hitpos *v = realloc(h->v, cap * sizeof *v);
-        if (!v)
-            return -1;
-        h->v = v;
-        h->cap = cap;
-    }
+    struct hitpos *v = grow(h->v, h->n, &h->cap, sizeof *v, 64);
+    if (!v)
+        return -1;
+    h->v = v;
     h->v[h->n++] = (struct hitpos){pos, bit};
     return 0;
 }
@@ -1304,6 +1410,7 @@ match_positions(const struct search_index *idx, const struct search_query *q, si
                 struct hitposs *h)
 {
     enum { MAX_STARTS = 1024 };
+    struct posbuf bufs[SEARCH_QUERY_MAX_TERMS] = {{0}};
     uint32_t *starts = malloc(MAX_STARTS * sizeof *starts);
     if (!starts)
         return -1;
@@ -1319,19 +1426,24 @@ match_positions(const struct search_index *idx, const struct search_query *q, si
         if (w < it->n)
             continue;
         size_t nstarts = 0;
+        unsigned halves;
         if (it->n == 1) {
-            for (size_t k = idx->post_pos[p[0]]; k < idx->post_pos[p[0] + 1]; k++)
-                if (hitpos_add(h, idx->pos[k], 1u << i) < 0)
+            if (positions(idx, p[0], &bufs[0]) < 0)
+                goto fail;
+            for (size_t k = 0; k < bufs[0].n; k++)
+                if (hitpos_add(h, bufs[0].v[k], 1u << i) < 0)
                     goto fail;
             continue;
         }
-        phrase_in(idx, d, p, it->n, 0, starts, &nstarts, MAX_STARTS);
+        if (phrase_in(idx, d, p, it->n, 0, bufs, &halves, starts, &nstarts, MAX_STARTS) < 0)
+            goto fail;
         for (size_t s = 0; s < nstarts; s++)
             for (w = 0; w < it->n; w++)
                 if (hitpos_add(h, starts[s] + (uint32_t)w, 1u << i) < 0)
                     goto fail;
     }
     free(starts);
+    posbufs_free(bufs, SEARCH_QUERY_MAX_TERMS);
     if (h->n > 1)
         qsort(h->v, h->n, sizeof *h->v, by_pos);
     size_t n = 0;
@@ -1345,6 +1457,7 @@ match_positions(const struct search_index *idx, const struct search_query *q, si
     return 0;
 fail:
     free(starts);
+    posbufs_free(bufs, SEARCH_QUERY_MAX_TERMS);
     return -1;
 }
 
@@ -1433,7 +1546,8 @@ choose_window(const struct tok *toks, size_t n, size_t len, struct candidate *c)
 static int
 by_rank(const void *pa, const void *pb)
 {
-    const struct candidate *a = pa, *b = pb;
+    const struct candidate *a = *(const struct candidate *const *)pa;
+    const struct candidate *b = *(const struct candidate *const *)pb;
     if (a->nitems != b->nitems)
         return a->nitems > b->nitems ? -1 : 1;
     if (a->nmarks != b->nmarks)
@@ -1463,6 +1577,7 @@ search_snippets(const struct search_index *idx, const struct search_query *q, si
     struct tok *toks = NULL;
     size_t ntoks = 0, tcap = 0;
     struct candidate *cands = NULL;
+    const struct candidate **rank = NULL;
     size_t ncands = 0, ccap = 0;
     struct search_snippet *sn = NULL;
     size_t nsn = 0;
@@ -1487,15 +1602,12 @@ search_snippets(const struct search_index *idx, const struct search_query *q, si
         bool any = false;
         ntoks = 0;
         words_init(&w, u.text, len);
+        w.keys = false;
         while (words_next(&w, &wd) && pos < UINT32_MAX - 2) {
-            if (ntoks == tcap) {
-                size_t cap = tcap ? tcap * 2 : 256;
-                struct tok *t = realloc(toks, cap * sizeof *t);
-                if (!t)
-                    goto fail;
-                toks = t;
-                tcap = cap;
-            }
+            struct tok *t = grow(toks, ntoks, &tcap, sizeof *t, 256);
+            if (!t)
+                goto fail;
+            toks = t;
             uint32_t items = 0;
             if (next_hit < h.n && h.v[next_hit].pos == pos)
                 items = h.v[next_hit++].items;
@@ -1507,27 +1619,28 @@ search_snippets(const struct search_index *idx, const struct search_query *q, si
         order++;
         if (!any)
             continue;
-        if (ncands == ccap) {
-            size_t cap = ccap ? ccap * 2 : 8;
-            struct candidate *c = realloc(cands, cap * sizeof *c);
-            if (!c)
-                goto fail;
-            cands = c;
-            ccap = cap;
-        }
+        struct candidate *grown = grow(cands, ncands, &ccap, sizeof *grown, 8);
+        if (!grown)
+            goto fail;
+        cands = grown;
         struct candidate *c = &cands[ncands++];
         c->unit = u;
         c->order = order;
         choose_window(toks, ntoks, len, c);
     }
-    qsort(cands, ncands, sizeof *cands, by_rank);
+    rank = malloc((ncands ? ncands : 1) * sizeof *rank);
+    if (!rank)
+        goto fail;
+    for (size_t k = 0; k < ncands; k++)
+        rank[k] = &cands[k];
+    qsort(rank, ncands, sizeof *rank, by_rank);
     if (max > ncands)
         max = ncands;
-    sn = calloc(max, sizeof *sn);
+    sn = calloc(max ? max : 1, sizeof *sn);
     if (!sn)
         goto fail;
     for (; nsn < max; nsn++) {
-        const struct candidate *c = &cands[nsn];
+        const struct candidate *c = rank[nsn];
         struct search_snippet *s = &sn[nsn];
         s->field = c->unit.field;
         s->block = c->unit.block;
@@ -1546,12 +1659,14 @@ done:
     free(h.v);
     free(toks);
     free(cands);
+    free(rank);
     return 0;
 fail:
     search_snippets_free(sn, nsn);
     free(h.v);
     free(toks);
     free(cands);
+    free(rank);
     return -1;
 }
 
@@ -1595,7 +1710,8 @@ search_snippets_json(const struct search_snippet *s, size_t n)
             goto fail;
         for (size_t k = 0; k < s[i].nmarks; k++) {
             cJSON *m = cJSON_CreateObject();
-            if (!attach(marks, m) || !cJSON_AddNumberToObject(m, "start", (double)s[i].marks[k].start) ||
+            if (!attach(marks, m) ||
+                !cJSON_AddNumberToObject(m, "start", (double)s[i].marks[k].start) ||
                 !cJSON_AddNumberToObject(m, "end", (double)s[i].marks[k].end))
                 goto fail;
         }

@@ -80,13 +80,6 @@ report(const struct store_reporter *rep, enum store_level level, const char *fil
 char *
 store_read_file(int dirfd, const char *name, size_t max, size_t *len, const char **why)
 {
-    return store_read_file_at(dirfd, name, max, len, NULL, why);
-}
-
-char *
-store_read_file_at(int dirfd, const char *name, size_t max, size_t *len, int64_t *mtime,
-                   const char **why)
-{
     int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     struct stat st;
     char *buf = NULL;
@@ -118,8 +111,6 @@ store_read_file_at(int dirfd, const char *name, size_t max, size_t *len, int64_t
     }
     buf[got] = '\0';
     *len = got;
-    if (mtime)
-        *mtime = (int64_t)st.st_mtime;
 done:
     if (fd >= 0)
         close(fd);
@@ -175,9 +166,12 @@ make_unique(struct article **arts, size_t n, struct article *a, const struct sto
     return 0;
 }
 
-/* Makes ids unique as store_load's contract says; drops superseded articles. */
+int store_delete(const char *dir, const char *file, const char **why);
+
+/* Makes ids unique as store_load's contract says; drops superseded articles
+ * and removes their files. */
 static int
-resolve_ids(struct store_result *r, const struct store_reporter *rep)
+resolve_ids(const char *dir, struct store_result *r, const struct store_reporter *rep)
 {
     struct article **kept = calloc(r->n ? r->n : 1, sizeof *kept);
     size_t n = 0;
@@ -196,9 +190,14 @@ resolve_ids(struct store_result *r, const struct store_reporter *rep)
         for (size_t k = 0; k < n && !superseded; k++)
             superseded = owns_its_id(kept[k]) && strcmp(kept[k]->id, a->id) == 0;
         if (superseded) {
+            /* Left by a write interrupted between its rename and its unlink of
+             * the old file: finish that write, or a later delete of the id
+             * would bring this older version back. */
+            const char *why = NULL;
+            bool removed = store_delete(dir, a->file, &why) == 0;
             char msg[192];
-            snprintf(msg, sizeof msg, "id `%s` is held by %s, which supersedes this file", a->id,
-                     owner);
+            snprintf(msg, sizeof msg, "id `%s` is held by %s, which supersedes this file: %s", a->id,
+                     owner, removed ? "removed" : why);
             report(rep, STORE_WARN, a->file, "id", msg);
             article_free(a);
             r->skipped++;
@@ -257,8 +256,7 @@ store_load(const char *dir, size_t max_bytes, const struct store_reporter *rep,
     for (size_t i = 0; i < nnames; i++) {
         const char *why = NULL;
         size_t len = 0;
-        int64_t mtime = 0;
-        char *buf = store_read_file_at(dirfd(d), names[i], max_bytes, &len, &mtime, &why);
+        char *buf = store_read_file(dirfd(d), names[i], max_bytes, &len, &why);
         if (!buf) {
             report(rep, STORE_ERROR, names[i], "", why);
             out->skipped++;
@@ -275,14 +273,13 @@ store_load(const char *dir, size_t max_bytes, const struct store_reporter *rep,
         }
         if (err.warning[0])
             report(rep, STORE_WARN, names[i], "", err.warning);
-        a->mtime = mtime;
         if (!(a->file = strdup(names[i]))) {
             article_free(a);
             goto oom;
         }
         out->articles[out->n++] = a;
     }
-    if (resolve_ids(out, rep) != 0)
+    if (resolve_ids(dir, out, rep) != 0)
         goto oom;
     rc = 0;
     goto done;

@@ -30,7 +30,8 @@ struct store_result {
  * is deterministic), skipping hidden files and files over max_bytes. Each
  * article's `file` is set. Ids are made unique: a file `ID.json` holding the
  * article ID (what store_put writes) owns that id, and any other file claiming
- * it is skipped as superseded (a warning); otherwise a later file whose id is
+ * it is superseded: skipped and removed, with a warning (what an interrupted
+ * store_put that replaced it leaves behind); otherwise a later file whose id is
  * taken gets `-2`, `-3`, ... and a warning.
  * Returns 0, or -1 with *errstr (static) when the directory cannot be read. */
 int store_load(const char *dir, size_t max_bytes, const struct store_reporter *rep,
@@ -40,10 +41,6 @@ int store_load(const char *dir, size_t max_bytes, const struct store_reporter *r
  * max bytes into a new NUL-terminated buffer (caller frees). NULL with *why
  * (static) when it cannot be opened, is not a regular file or is too large. */
 char *store_read_file(int dirfd, const char *name, size_t max, size_t *len, const char **why);
-
-/* store_read_file that also gives the file's modification time (mtime may be NULL). */
-char *store_read_file_at(int dirfd, const char *name, size_t max, size_t *len, int64_t *mtime,
-                         const char **why);
 
 /* Writes bytes as dir/ID.json durably: a temp file `.tmp-ID-...` in dir,
  * written whole, fsync'd, renamed over the target, then dir fsync'd. Callers

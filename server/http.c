@@ -170,13 +170,29 @@ send_response(struct exchange *x, struct MHD_Connection *conn, struct response *
     return ok;
 }
 
+static const char *lookup_header(const struct request *req, const char *name);
+
+/* Sends a refusal made before the handler ran (framing, size, auth) with the
+ * headers every response gets: CORS, so a browser script can read it, and
+ * Cache-Control: no-store. */
+static enum MHD_Result
+send_refusal(struct exchange *x, struct MHD_Connection *conn, struct response *resp)
+{
+    struct request req = {0};
+    req.method = router_method(x->method);
+    req.header = lookup_header;
+    req.transport = conn;
+    negotiate_response(&req, resp, &x->srv->svc->cfg, false, false);
+    return send_response(x, conn, resp);
+}
+
 static enum MHD_Result
 send_problem(struct exchange *x, struct MHD_Connection *conn, int status, const char *code,
              const char *detail)
 {
     struct response resp = {0};
     problem(&resp, status, code, detail, NULL);
-    return send_response(x, conn, &resp);
+    return send_refusal(x, conn, &resp);
 }
 
 struct header_scan {
@@ -330,7 +346,7 @@ route_early(struct exchange *x, struct MHD_Connection *conn, const char *url)
     struct response resp = {0};
     const char *authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
     if (auth_check(srv->svc, x->route->access, authz, &resp) != 0)
-        return send_response(x, conn, &resp);
+        return send_refusal(x, conn, &resp);
     return MHD_YES;
 }
 

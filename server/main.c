@@ -11,6 +11,7 @@
 #include "server/log.h"
 
 #include <curl/curl.h>
+#include <libxml/parser.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -132,6 +133,7 @@ main(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
     curl_global_init(CURL_GLOBAL_DEFAULT);
+    xmlInitParser(); /* before any thread: libxml2's global state for the extractor */
 
     static struct service svc;
     const char *why = NULL;
@@ -170,5 +172,6 @@ main(int argc, char **argv)
     log_msg(&svc.log, LOG_INFO, "stopped", "all connections closed");
     service_destroy(&svc);
     curl_global_cleanup();
+    xmlCleanupParser();
     return 0;
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *
 header(const struct request *req, const char *name)
@@ -60,17 +61,6 @@ cache_control(struct response *resp, const struct config *cfg, bool private_read
     response_header(resp, "Cache-Control", v);
 }
 
-/* Drops the body of a response that becomes a 304. */
-static void
-drop_body(struct response *resp)
-{
-    if (resp->body_owned)
-        free((char *)resp->body);
-    resp->body = NULL;
-    resp->body_len = 0;
-    resp->body_owned = false;
-    resp->content_type = NULL;
-}
 
 void
 negotiate_response(const struct request *req, struct response *resp, const struct config *cfg,
@@ -79,7 +69,7 @@ negotiate_response(const struct request *req, struct response *resp, const struc
     add_cors(req, resp, cfg);
     bool read = req->method == HTTP_GET || req->method == HTTP_HEAD;
     if (!read || resp->status != 200 || !content) {
-        if (read || req->method == HTTP_POST)
+        if (read || req->method == HTTP_POST || resp->status >= 400)
             response_header(resp, "Cache-Control", "no-store");
         return;
     }
@@ -88,14 +78,22 @@ negotiate_response(const struct request *req, struct response *resp, const struc
     bool gzip = compressible && encoding_accepts_gzip(header(req, "Accept-Encoding"));
     if (!resp->etag[0])
         catalog_etag(resp->body, resp->body_len, resp->etag);
+    /* Last-Modified has one-second resolution: a time in the current second
+     * could still change within it, so it is neither sent nor compared until
+     * the second has passed. Every response that carried a date D was sent
+     * after D, so any later change has a later date: no 304 for a stale copy. */
+    long long now = (long long)time(NULL);
+    long long modified = resp->last_modified > 0 && resp->last_modified < now
+                             ? resp->last_modified
+                             : 0;
     /* The gzip form is another representation, so it has its own strong tag. */
     char etag[40];
     size_t n = strlen(resp->etag);
     snprintf(etag, sizeof etag, "%.*s%s", (int)(n - 1), resp->etag, gzip ? "-gzip\"" : "\"");
     response_header(resp, "ETag", etag);
-    if (resp->last_modified > 0) {
+    if (modified) {
         char date[40];
-        cache_format_date(resp->last_modified, date, sizeof date);
+        cache_format_date(modified, date, sizeof date);
         response_header(resp, "Last-Modified", date);
     }
     cache_control(resp, cfg, private_reads);
@@ -104,24 +102,21 @@ negotiate_response(const struct request *req, struct response *resp, const struc
                         compressible && list_origins ? "Accept-Encoding, Origin"
                         : compressible               ? "Accept-Encoding"
                                                      : "Origin");
+    if (gzip) {
+        size_t zlen = resp->gzip_len;
+        char *z = resp->gzip ? NULL : encoding_gzip(resp->body, resp->body_len, &zlen);
+        if (resp->gzip)
+            response_borrow_body(resp, 200, resp->content_type, resp->gzip, zlen);
+        else if (z)
+            response_take_body(resp, 200, resp->content_type, z, zlen);
+        if (resp->gzip || z)
+            response_header(resp, "Content-Encoding", "gzip");
+    }
     if (cache_not_modified(header(req, "If-None-Match"), header(req, "If-Modified-Since"), etag,
-                           resp->last_modified)) {
+                           modified)) {
+        /* The body stays: the transport sends none with a 304, and its length
+         * becomes the Content-Length, the one the 200 would have had. */
         resp->status = 304;
-        drop_body(resp);
-        return;
+        resp->content_type = NULL;
     }
-    if (!gzip)
-        return;
-    if (resp->gzip) {
-        const char *ct = resp->content_type;
-        drop_body(resp);
-        response_borrow_body(resp, 200, ct, resp->gzip, resp->gzip_len);
-    } else {
-        size_t zlen;
-        char *z = encoding_gzip(resp->body, resp->body_len, &zlen);
-        if (!z)
-            return; /* identity is always acceptable */
-        response_take_body(resp, 200, resp->content_type, z, zlen);
-    }
-    response_header(resp, "Content-Encoding", "gzip");
 }

@@ -28,6 +28,7 @@ enum {
     EV_FEMALE = 1u << 9,     /* after Mrs, Ms ... */
     EV_LATE = 1u << 10,      /* found in pass 3 */
     EV_SPEAKS = 1u << 11,    /* followed by a speech verb ("Clinton said") */
+    EV_ORG_CUE = 1u << 12,   /* after an organisation noun ("cables giant Pirelli") */
 };
 
 struct cand {
@@ -48,6 +49,7 @@ struct tokkey {
 struct ent {
     int type;
     bool guessed; /* typed by context alone: revisited once all mentions are in */
+    bool weak;    /* a person only for having two words or more */
     size_t best;  /* candidate giving the name */
     const char *canon;
     size_t canon_len;
@@ -245,8 +247,10 @@ classify_blocks(struct ctx *x)
             if (t->flags & TEXT_UPPER)
                 upper++;
             if (!(t->flags & TEXT_CAP) && t->end - t->start >= 3 &&
-                !text_token_is(x->b[i].text, t, title_case_lower))
+                !text_token_is(x->b[i].text, t, title_case_lower)) {
                 lower++;
+                break; /* running text: neither ALL CAPS nor Title Case */
+            }
             if ((t->flags & TEXT_CAP) && (x->tk[x->base[i] + k].cls & GAZ_COMMON))
                 common++;
             if (t->end - t->start < 4)
@@ -498,39 +502,48 @@ is_compound_adjective(const char *text, const struct text_token *t)
     return false;
 }
 
-/* End of the run of capitalised words starting at k: name particles and,
- * after an organisation or place word, "of" may join two capitalised words;
- * a possessive ends the run. */
+/* End of the run of capitalised words starting at k. Name particles (van,
+ * al) may join two capitalised words; after an organisation or place word,
+ * "of" or "for" (then "and") may join the rest of its name ("Bank of
+ * England", "Organisation for Security and Cooperation in Europe" up to
+ * "in"); a possessive ends the run. */
 static size_t
 run_end(const struct ctx *x, size_t block, size_t k)
 {
+    static const char *const complement[] = {"of", "for", NULL};
+    static const char *const and_[] = {"and", NULL};
+    static const char *const the[] = {"the", NULL};
     const struct text_block *b = &x->b[block];
     size_t r = k;
+    bool named = false, in_complement = false;
     while (r < b->ntokens) {
         const struct text_token *t = &b->tokens[r];
         if (t->kind != TEXT_WORD && t->kind != TEXT_NUMBER)
             break;
         if (!(t->flags & TEXT_CAP)) {
-            bool joins = false;
             size_t next = r + 1;
-            while (next < b->ntokens && next < r + 3 && b->tokens[next].kind == TEXT_WORD &&
-                   !(b->tokens[next].flags & TEXT_CAP) && key_is(x, key(x, block, next), particles))
+            while (
+                next < b->ntokens && next < r + 3 && b->tokens[next].kind == TEXT_WORD &&
+                !(b->tokens[next].flags & TEXT_CAP) &&
+                (key_is(x, key(x, block, next), particles) || key_is(x, key(x, block, next), the)))
                 next++;
+            bool joins = false;
             if (r > k && next < b->ntokens && (b->tokens[next].flags & TEXT_CAP) &&
                 b->tokens[next].kind == TEXT_WORD && !(b->tokens[r - 1].flags & TEXT_POSS)) {
                 const struct tokkey *tk = key(x, block, r);
-                if (key_is(x, tk, particles))
-                    joins = true;
-                static const char *const of[] = {"of", NULL};
-                if (key_is(x, tk, of) &&
-                    (key(x, block, r - 1)->cls & (GAZ_ORG_WORD | GAZ_PLACE_WORD)))
-                    joins = true;
+                joins = key_is(x, tk, particles) || (named && key_is(x, tk, complement)) ||
+                        (in_complement && key_is(x, tk, and_));
+                in_complement = in_complement || (named && key_is(x, tk, complement));
             }
             if (!joins)
                 break;
+            r = next;
+            continue;
         }
         if (t->kind == TEXT_NUMBER)
             break;
+        if (key(x, block, r)->cls & (GAZ_ORG_WORD | GAZ_PLACE_WORD))
+            named = true;
         r++;
         if ((t->flags & TEXT_POSS) || is_compound_adjective(b->text, t))
             break;
@@ -539,12 +552,21 @@ run_end(const struct ctx *x, size_t block, size_t k)
 }
 
 /* A name made by its organisation, place or event word: the run [k, r)
- * ending in one, or holding one before "of" (Bank of England). Returns its
- * length (at least two words) and sets *type; 0 for none. */
+ * when it holds one before "of" or "for" (Bank of England), else up to its
+ * last one. Returns the length (at least two words) and sets *type; 0 for
+ * none. */
 static size_t
 unit_match(const struct ctx *x, size_t block, size_t k, size_t r, int *type)
 {
-    static const char *const of[] = {"of", NULL};
+    static const char *const complement[] = {"of", "for", NULL};
+    for (size_t j = k; j + 1 < r; j++) {
+        unsigned cls = key(x, block, j)->cls;
+        if ((cls & (GAZ_ORG_WORD | GAZ_PLACE_WORD)) &&
+            key_is(x, key(x, block, j + 1), complement)) {
+            *type = (cls & GAZ_ORG_WORD) ? ENTITY_ORGANISATION : ENTITY_PLACE;
+            return r - k;
+        }
+    }
     for (size_t j = r; j-- > k + 1;) {
         unsigned cls = key(x, block, j)->cls;
         if (!(tok(x, block, j)->flags & TEXT_CAP))
@@ -554,15 +576,6 @@ unit_match(const struct ctx *x, size_t block, size_t k, size_t r, int *type)
                     : (cls & GAZ_ORG_WORD) ? ENTITY_ORGANISATION
                                            : ENTITY_PLACE;
             return j + 1 - k;
-        }
-    }
-    for (size_t j = k; j + 1 < r; j++) {
-        if (key_is(x, key(x, block, j + 1), of)) {
-            unsigned cls = key(x, block, j)->cls;
-            if (cls & (GAZ_ORG_WORD | GAZ_PLACE_WORD)) {
-                *type = (cls & GAZ_ORG_WORD) ? ENTITY_ORGANISATION : ENTITY_PLACE;
-                return r - k;
-            }
         }
     }
     return 0;
@@ -594,7 +607,8 @@ find_names(struct ctx *x, size_t block)
             continue;
         }
         if (!(t->flags & TEXT_CAP)) {
-            after_title = (key(x, block, k)->cls & GAZ_ROLE) ? EV_TITLE : 0;
+            unsigned cls = key(x, block, k)->cls;
+            after_title = (cls & GAZ_ROLE) ? EV_TITLE : (cls & GAZ_ORG_CUE) ? EV_ORG_CUE : 0;
             k++;
             continue;
         }
@@ -711,8 +725,12 @@ find_names(struct ctx *x, size_t block)
             k = e;
             after_title = 0;
             continue;
-        } else if (n >= 2 && has_acronym && !(ev & EV_TITLE)) {
+        } else if (((ev & EV_ORG_CUE) && !(ev & EV_GIVEN)) ||
+                   (n >= 2 && has_acronym && !(ev & EV_TITLE))) {
             type = ENTITY_ORGANISATION; /* "CITIC Pacific": people's names hold no acronyms */
+        } else if (x->sports && n >= 2 && !(ev & EV_TITLE) &&
+                   (key(x, block, e - 1)->cls & GAZ_PLACE)) {
+            type = ENTITY_ORGANISATION; /* a club named for its city: "Dynamo Moscow" */
         } else if ((ev & (EV_TITLE | EV_GIVEN)) || n >= 2) {
             type = ENTITY_PERSON;
         }
@@ -792,6 +810,21 @@ ntok(const struct cand *c)
     return c->te - c->ts;
 }
 
+/* Does an unknown word end like a demonym or a people's name (-ian, -ean,
+ * -ese)? Given names (Brian, Adrian) are known and never asked. */
+static bool
+looks_like_demonym(const struct ctx *x, const struct tokkey *w)
+{
+    static const char *const endings[] = {"ian", "ean", "ese", "ians", "eans", NULL};
+    const char *s = x->fold + w->off;
+    for (size_t i = 0; endings[i]; i++) {
+        size_t n = strlen(endings[i]);
+        if (w->len > n + 2 && memcmp(s + w->len - n, endings[i], n) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Is the sentence holding candidate c running prose: eight words or more,
  * most of them lowercase? */
 static bool
@@ -842,9 +875,10 @@ initials(const struct ctx *x, const struct cand *c, char *out, size_t cap)
     return o;
 }
 
-/* The entity a lone word refers to, NONE for none: a person whose last or
- * first name it is, an organisation whose initials it spells, or an entity
- * with this very name. */
+/* The entity a lone word refers to, NONE for none: a person whose last name
+ * it is, an organisation whose initials it spells, or an entity with this
+ * very name; else a person whose first name, or an organisation whose first
+ * word, it is. */
 static size_t
 resolve_word(const struct ctx *x, const struct cand *c)
 {
@@ -853,6 +887,9 @@ resolve_word(const struct ctx *x, const struct cand *c)
     for (size_t i = 0; i < x->ne; i++) {
         const struct ent *e = &x->e[i];
         const struct cand *best = &x->c[e->best];
+        /* A word the text itself types ("giant Pirelli", "Mr Hill") keeps that type. */
+        if ((c->ev & (EV_ORG_CUE | EV_TITLE)) && c->type != TYPE_UNKNOWN && e->type != c->type)
+            continue;
         if (e->type == ENTITY_PERSON) {
             const char *f, *l;
             size_t fl, ll;
@@ -863,11 +900,15 @@ resolve_word(const struct ctx *x, const struct cand *c)
                 by_first = i;
         } else if (ntok(best) == 1 && keys_equal(x, cand_key(x, best, 0), w)) {
             return i;
-        } else if (e->type == ENTITY_ORGANISATION && (c->ev & EV_ACRONYM) && ntok(best) >= 2) {
+        } else if (e->type == ENTITY_ORGANISATION && ntok(best) >= 2 && !e->canon) {
             char ini[64];
             size_t n = initials(x, best, ini, sizeof ini);
-            if (n == w->len && memcmp(ini, x->fold + w->off, n) == 0)
+            if ((c->ev & EV_ACRONYM) && n == w->len && memcmp(ini, x->fold + w->off, n) == 0)
                 return i;
+            /* "Lionhead" for Lionhead Studios */
+            if (by_first == NONE && !(w->cls & GAZ_COMMON) &&
+                keys_equal(x, cand_key(x, best, 0), w))
+                by_first = i;
         }
     }
     return by_first;
@@ -925,20 +966,23 @@ group(struct ctx *x)
     /* Full names first: gazetteer names, named units, people of 2+ words. */
     for (size_t i = 0; i < x->nc; i++) {
         struct cand *c = &x->c[i];
-        bool full = (c->ev & (EV_GAZ | EV_UNIT)) || (c->type == ENTITY_PERSON && ntok(c) >= 2);
+        bool full = (c->ev & (EV_GAZ | EV_UNIT)) || (c->type != TYPE_UNKNOWN && ntok(c) >= 2);
         if (!full)
             continue;
+        /* Typed only by having two words or more: another reading wins. */
+        bool weak = !(c->ev & (EV_GAZ | EV_UNIT | EV_TITLE | EV_GIVEN | EV_ORG_CUE | EV_ACRONYM));
         for (size_t j = 0; j < x->ne && c->entity == NONE; j++) {
             struct ent *e = &x->e[j];
             const struct cand *best = &x->c[e->best];
-            if (e->type != c->type)
-                continue;
             if (c->ev & EV_GAZ) {
-                if (e->canon && e->canon_len == c->canon_len &&
+                if (e->type == c->type && e->canon && e->canon_len == c->canon_len &&
                     memcmp(e->canon, c->canon, c->canon_len) == 0)
                     c->entity = j;
-            } else if (c->type == ENTITY_PERSON ? same_person(x, best, c)
-                                                : same_words(x, best, c)) {
+            } else if (e->type == c->type && c->type == ENTITY_PERSON) {
+                if (same_person(x, best, c))
+                    c->entity = j;
+            } else if (!e->canon && same_words(x, best, c) &&
+                       (e->type == c->type || e->weak || weak)) {
                 c->entity = j;
             }
         }
@@ -948,10 +992,15 @@ group(struct ctx *x)
                 return -1;
             e->canon = c->canon;
             e->canon_len = c->canon_len;
+            e->weak = weak;
             c->entity = x->ne - 1;
         } else {
             struct ent *e = &x->e[c->entity];
             const struct cand *best = &x->c[e->best];
+            if (e->weak && !weak) {
+                e->type = c->type;
+                e->weak = false;
+            }
             if (!(c->ev & EV_DEMONYM) && ((best->ev & EV_DEMONYM) || ntok(c) > ntok(best)))
                 e->best = i;
         }
@@ -980,6 +1029,8 @@ group(struct ctx *x)
             (set_has(x, x->lower, w) || prose_sentence(x, c)))
             continue;
         bool guessed = c->type == TYPE_UNKNOWN;
+        if (guessed && looks_like_demonym(x, w))
+            continue; /* "Zairean", "Afrikaners": a people, not an entity */
         c->type = guessed ? ENTITY_ORGANISATION : c->type;
         struct ent *e = add_ent(x, c->type, i % x->nc);
         if (!e)

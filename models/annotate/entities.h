@@ -2,22 +2,30 @@
  * one canonical name and every mention.
  *
  * Rule-based, in three passes over the article's blocks:
- * 1. In blocks whose capitalisation means something (not ALL CAPS, not Title
- *    Case), find the names: the longest gazetteer match (countries with their
+ * 1. In blocks whose capitals mean something (not ALL CAPS, not Title Case),
+ *    find the names: the longest gazetteer match (countries with their
  *    aliases and demonyms, places, organisations), else a run of capitalised
- *    words split at titles (President, Mr) and stripped of common words at its
- *    edges. A run that ends in an organisation word (Agency, Ministry, Party)
- *    or a place word (Peninsula, Station) is named as a whole. A run after a
+ *    words split at titles (President, Mr) and stripped of common words at
+ *    its start. A run that ends in an organisation word (Agency, Ministry,
+ *    Party) or a place word (Peninsula, Station) is named as a whole; one
+ *    ending in an event word (Cup, Open, Act) is no entity. A run after a
  *    title or a role noun (leader, wife), or starting with a given name, or of
- *    two or more words is a person; a lone word waits for pass 2.
+ *    two or more words is a person (an organisation if it holds an acronym);
+ *    a lone word waits for pass 2. Contractions (I'm) and compound
+ *    adjectives (Hong Kong-based) are no names.
  * 2. Group the candidates into entities: full person names with the same
- *    words ("Kim Jong Un", "Kim Jong-un") are one person; a lone word is the
- *    person whose first or last name it is ("Kim", "Xi", "Trump"), or the
- *    organisation whose initials it spells ("KCNA"); places and organisations
- *    from the gazetteer take its canonical name ("US" is the United States).
- *    A lone word that resolves to nothing is a new entity, typed by its
- *    context (after in/at/from: a place; an acronym: an organisation).
- *    A capitalised word that only ever starts a sentence is not a name.
+ *    first and last words ("Kim Jong Un", "Kim Jong-un") are one person; a
+ *    lone word is the person whose first or last name it is ("Kim", "Xi",
+ *    "Trump"), or the organisation whose initials it spells ("KCNA"); places
+ *    and organisations from the gazetteer take its canonical name ("US" is the
+ *    United States). A lone word that resolves to nothing is a new entity,
+ *    typed by how the article uses it: a place if it is ever "in", "at",
+ *    "from" or "the town of" it, a person if it speaks ("Dole said"), else
+ *    an organisation. A capitalised word at a sentence start is no name when
+ *    the article also writes it in lowercase, or never mid-sentence while its
+ *    sentence is running prose. In a sports report (3% or more of the words
+ *    are sports words), a city or county that is never "in", "at" or "from"
+ *    is a team: an organisation. Countries stay places.
  * 3. In ALL CAPS or Title Case blocks (headlines), and in datelines
  *    ("LONDON 1996-08-30"), mark only what the gazetteer or pass 2 knows.
  * The canonical name is the fullest form seen (most words, then first seen);

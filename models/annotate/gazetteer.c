@@ -28,7 +28,7 @@ enum col {
     COL_DEMONYMS, /* '|' list of demonyms of the name */
     COL_SEX,      /* m, f or u */
     COL_TYPE,     /* organisation or place (name_words.tsv) */
-    COL_KIND,     /* title or role (titles.tsv) */
+    COL_KIND,     /* title, role or org (titles.tsv) */
     COL_IGNORED,  /* informative only */
 };
 
@@ -242,8 +242,10 @@ load_line(struct gazetteer *g, const struct file_spec *spec, const char *line, s
                 classes |= GAZ_TITLE;
             else if (col_is(cols[c], lens[c], "role"))
                 classes |= GAZ_ROLE;
+            else if (col_is(cols[c], lens[c], "org"))
+                classes |= GAZ_ORG_CUE;
             else {
-                *errstr = "titles.tsv: kind is not title or role";
+                *errstr = "titles.tsv: kind is not title, role or org";
                 return -1;
             }
         }

@@ -12,7 +12,8 @@
  *   places.tsv         canonical name, kind (city, region, ...), aliases, demonyms
  *   organisations.tsv  canonical name, kind (news, agency, ...), aliases
  *   given_names.tsv    given name, sex (m, f or u)
- *   titles.tsv         word or phrase before a person's name, kind (title or role)
+ *   titles.tsv         word or phrase before a name, kind (title or role: a person's;
+ *                      org: an organisation's, e.g. "company", "giant")
  *   name_words.tsv     word that ends a name of a type, type (organisation, place or event)
  *   common_words.tsv   word or phrase that is not a name even when capitalised
  *   speech_verbs.tsv   verb that attributes speech (said, added, told)
@@ -41,6 +42,7 @@ enum {
     GAZ_SPEECH = 1u << 12,     /* speech verb */
     GAZ_EVENT_WORD = 1u << 13, /* makes the name it ends an event, law or prize (Cup, Act) */
     GAZ_SPORT = 1u << 14,      /* a word of sports reporting (innings, goal, striker) */
+    GAZ_ORG_CUE = 1u << 15,    /* lowercase noun before an organisation's name (company, giant) */
 };
 
 struct gazetteer_entry {

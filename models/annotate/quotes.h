@@ -2,22 +2,27 @@
  *
  * A quote is the text between double quote marks (“…”, "…"), marks included;
  * a quote that does not close in its paragraph runs to the paragraph's end
- * (the next paragraph then opens its own quote). Short quoted phrases of up to
- * four words with no speech verb beside them are scare quotes or titles, not
- * quotes.
+ * (the next paragraph then opens its own quote), or up to the next opening
+ * mark when one comes first (a typo). Short quoted phrases of up to four
+ * words with no speech verb beside them are scare quotes or titles, not quotes.
  *
  * The speaker, first match wins:
- * 1. a speech verb (said, added, told; speech_verbs.tsv) in the quote's
- *    sentence, outside quotes: the nearest after the quote, then the nearest
- *    before it; its subject is the name, pronoun or noun phrase just before
- *    the verb (skipping an appositive between commas: "Hill, a former
- *    ambassador, said"), or just after it ("said Hill");
- * 2. "according to X" in the quote's sentence;
- * 3. the speaker of the previous quote in the same paragraph, or of the last
+ * 1. a speech verb (said, added, told; speech_verbs.tsv) outside quotes: right
+ *    after the quote (even past its ? or !), then further on in its sentence,
+ *    then before it in its sentence; its subject is the name, pronoun or noun
+ *    phrase just before the verb (skipping an appositive between commas,
+ *    "Hill, a former ambassador, said", and a parenthesis, "(D-N.C.)"), or
+ *    just after it ("said Hill", "said Rep. Smith");
+ * 2. a dash and a name after the quote ("…” ― Sonya Herridge");
+ * 3. a speech verb ending the paragraph before with a colon ("Caddell
+ *    continued:");
+ * 4. "according to X" in the quote's sentence;
+ * 5. the speaker of the previous quote in the same paragraph, or of the last
  *    quote of the previous paragraph (a quote going on without attribution).
  * A pronoun speaker (he, she, they, it) is the last speaker of the article
- * when the sex fits, else the nearest fitting entity mentioned before it
- * outside quotes. A speaker that is a noun phrase ("a source") has no entity. */
+ * (any speech verb with a known subject counts, quoted or not) when the sex
+ * fits, else the nearest fitting entity mentioned before it outside quotes.
+ * A speaker that is a noun phrase ("a source") has no entity. */
 #ifndef ARTICLED_QUOTES_H
 #define ARTICLED_QUOTES_H
 

@@ -13,8 +13,9 @@ static const char latin_fold[] =
 
 _Static_assert(sizeof latin_fold - 1 == 0x180 - 0xC0, "latin_fold covers U+00C0..U+017F");
 
-/* Abbreviations whose period belongs to the word. The first group (titles,
- * months, "vs") never ends a sentence; the rest may but are kept inside it. */
+/* Abbreviations whose period belongs to the word, and does not end the
+ * sentence; at the very end of the text, the period of those in
+ * terminal_words (and of dotted ones, U.S.) ends the sentence instead. */
 static const char *const abbrev_words[] = {
     "mr",   "mrs", "ms",   "dr",     "prof", "gen",  "sen",  "rep",  "gov",    "lt",   "col",
     "capt", "sgt", "maj",  "cpl",    "rev",  "hon",  "st",   "mt",   "ft",     "jan",  "feb",
@@ -30,6 +31,29 @@ is_space(uint32_t c)
         return c == ' ' || (c >= '\t' && c <= '\r');
     return c == 0xA0 || (c >= 0x2000 && c <= 0x200B) || c == 0x202F || c == 0x205F || c == 0x3000 ||
            c == 0xFEFF;
+}
+
+/* Abbreviations that may end a sentence (the rest of abbrev_words never do). */
+static const char *const terminal_words[] = {"inc", "ltd", "co",  "corp", "plc",    "bros", "jr",
+                                             "sr",  "etc", "est", "dept", "approx", "al",   NULL};
+
+/* True when s[i..len) holds nothing but white space and closing marks. */
+static bool
+only_closers_after(const char *s, size_t len, size_t i)
+{
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '"' || c == ')' || c == ']' ||
+            c == '\'') {
+            i++;
+        } else if (c == 0xE2 && i + 2 < len && (unsigned char)s[i + 1] == 0x80 &&
+                   ((unsigned char)s[i + 2] == 0x9D || (unsigned char)s[i + 2] == 0x99)) {
+            i += 3;
+        } else {
+            return false;
+        }
+    }
+    return true;
 }
 
 static bool
@@ -262,6 +286,12 @@ scan_word(const char *s, size_t len, size_t *i, size_t *cp, struct text_token *t
                         k++;
                     keep = k < len && is_digit((unsigned char)s[k]);
                 }
+                /* At the very end of the text the period ends the sentence
+                 * instead, unless the word is an initial or a title ("in the U.S."). */
+                if (keep && !initial &&
+                    (dotted || ascii_word_in(s + tok->start, wlen, terminal_words)) &&
+                    only_closers_after(s, len, *i + n))
+                    keep = false;
                 if (keep) {
                     tok->flags |= TEXT_ABBREV;
                     *i += n;

@@ -12,7 +12,9 @@
  *   word: the word gets TEXT_POSS and the clitic is skipped (Kim’s, North
  *   Korea‘s with the left single quote typed as an apostrophe);
  * - a following period belongs to the word when the word is a known
- *   abbreviation (Mr, Sept, Inc), a single letter (an initial) or dotted;
+ *   abbreviation (Mr, Sept, Inc), a single letter (an initial) or dotted,
+ *   except that at the very end of the text "Inc." and "U.S." give their
+ *   period back to end the sentence;
  * - every other non-space character is a token of its own; double and single
  *   quote marks are TEXT_QUOTE tokens marked as opening or closing;
  * - a sentence ends after . ! ? or … (not an abbreviation's period), plus any

@@ -20,8 +20,9 @@
  * Prints "K cycles, N acknowledged writes, L lost, T torn" and "durable writes
  * per second: X". Exit 0 only when nothing was lost or torn; 1 on loss, tear,
  * a leftover temp file or a refused write; 2 on bad usage; 3 when the server did
- * not start. The server is this process's child only: it is killed by pid and
- * reaped on every path, and PR_SET_PDEATHSIG kills it if crashtest itself dies.
+ * not start; 130 when stopped by SIGINT or SIGTERM. The server is this process's
+ * child only: it is killed by pid and reaped on every path, and PR_SET_PDEATHSIG
+ * kills it if crashtest itself dies.
  *
  * --inject exists to prove the checker can fail: after the first kill it deletes
  * (lose) or truncates (tear) one acknowledged file, as a broken server would. */
@@ -131,11 +132,23 @@ now_s(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* Set by SIGINT or SIGTERM: the run stops at the next step, kills its server
+ * and removes its directory. The one mutable global: a signal handler's flag. */
+static volatile sig_atomic_t interrupted;
+
+static void
+on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+/* Sleeps s seconds, or less when interrupted. */
 static void
 sleep_s(double s)
 {
     struct timespec t = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    while (nanosleep(&t, &t) == -1 && errno == EINTR)
+    while (nanosleep(&t, &t) == -1 && errno == EINTR && !interrupted)
         ;
 }
 
@@ -514,7 +527,7 @@ server_start(struct run *r)
     r->port = 0;
     double deadline = now_s() + START_TIMEOUT_MS / 1000.0;
     const char *why = "timed out";
-    while (now_s() < deadline) {
+    while (now_s() < deadline && !interrupted) {
         int st;
         if (waitpid(pid, &st, WNOHANG) == pid) {
             r->pid = 0;
@@ -807,6 +820,13 @@ run_cycle(struct run *r, struct client *clients, int cycle)
     if (!threads)
         return -1;
     int started = 0;
+    /* The clients inherit a mask without SIGINT and SIGTERM: the main thread's
+     * sleep is the one the signal cuts short. */
+    sigset_t stop_signals, old_mask;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, &old_mask);
     for (int k = 0; k < r->opt.clients; k++) {
         struct client *c = &clients[k];
         c->base = r->base;
@@ -818,6 +838,7 @@ run_cycle(struct run *r, struct client *clients, int cycle)
             break;
         started++;
     }
+    pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
     double t0 = now_s();
     double delay = started == r->opt.clients ? r->opt.seconds * (0.2 + 0.8 * rng_unit(&r->rng)) : 0;
     sleep_s(delay);
@@ -937,6 +958,10 @@ main(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
         return 2;
     r.rng = r.opt.seed;
@@ -974,7 +999,7 @@ main(int argc, char **argv)
     /* Start K+1 times: the restart after the last kill only verifies. */
     for (int cycle = 0; cycle <= r.opt.cycles; cycle++) {
         if (server_start(&r) != 0) {
-            status = 3;
+            status = interrupted ? 130 : 3;
             goto done;
         }
         long tmp = 0;
@@ -999,6 +1024,11 @@ main(int argc, char **argv)
             goto done;
         }
         cycles_done++;
+        if (interrupted) {
+            fprintf(stderr, "crashtest: interrupted after %d cycles\n", cycles_done);
+            status = 130;
+            goto done;
+        }
         long left = 0;
         r.torn += scan_dir(&r, &left);
         r.temp_after_kill += left;

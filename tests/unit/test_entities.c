@@ -188,6 +188,18 @@ static const struct mention_case orgs[] = {
      "Acme Widget Corporation",
      "Acme Widget Corporation",
      ENTITY_ORGANISATION},
+    {{"The National Bank of Romania kept rates.", NULL},
+     "National Bank of Romania",
+     "National Bank of Romania",
+     ENTITY_ORGANISATION},
+    {{"The Organisation for Security and Cooperation in Europe met.", NULL},
+     "Organisation for Security and Cooperation",
+     "Organisation for Security and Cooperation",
+     ENTITY_ORGANISATION},
+    {{"Italian cables giant Pirelli said it would invest.", NULL},
+     "Pirelli",
+     "Pirelli",
+     ENTITY_ORGANISATION},
 };
 
 Test(entities, finds_organisations_by_name_words_gazetteer_and_initials)
@@ -246,8 +258,10 @@ Test(entities, names_city_teams_as_organisations_in_sports_reports)
         "CRICKET - SURREY WIN.", "LONDON 1996-08-30",
         "Surrey beat Essex by an innings after the home side's bowlers took wickets in "
         "the match at the Oval in London.",
-        "Essex captain Paul Prichard said the team had lost the season's title race.", NULL});
+        "Essex captain Paul Prichard said the team had lost the season's title race.",
+        "In the cup, Dynamo Moscow drew with the visitors.", NULL});
     cr_assert_eq(entity_of("Surrey")->type, ENTITY_ORGANISATION);
+    cr_assert_eq(entity_of("Dynamo Moscow")->type, ENTITY_ORGANISATION);
     cr_assert_eq(entity_of("Essex")->type, ENTITY_ORGANISATION);
     cr_assert_eq(entity_of("SURREY"), entity_of("Surrey"));
     cr_assert_eq(entity_of("LONDON")->type, ENTITY_PLACE, "the dateline stays a place");
@@ -320,12 +334,31 @@ Test(entities, ignores_events_and_prizes)
 
 Test(entities, ignores_contractions_and_sentence_openers_of_prose)
 {
-    run((const char *const[]){"I'm sure we're right, said the minister.",
-                              "Crucially, the talks with the ministers of the region went on into the night.",
-                              NULL});
+    run((const char *const[]){
+        "I'm sure we're right, said the minister.",
+        "Crucially, the talks with the ministers of the region went on into the night.", NULL});
     cr_assert_null(entity_of("I'm"));
     cr_assert_null(entity_of("Crucially"));
     cr_assert_eq(ents.n, 0, "found %zu entities, first %s", ents.n, ents.n ? ents.v[0].name : "");
+}
+
+Test(entities, takes_unknown_demonyms_for_peoples_not_entities)
+{
+    run((const char *const[]){"Talks with Zairean rebels and Rangers fans went on.", NULL});
+    cr_assert_null(entity_of("Zairean"));
+    cr_assert_not_null(entity_of("Rangers"));
+}
+
+Test(entities, resolves_the_first_word_of_an_organisation_and_merges_its_readings)
+{
+    run((const char *const[]){"He founded Lionhead Studios in 1997.", "Later Lionhead grew fast.",
+                              "Research firm Dimension Data ran the survey.",
+                              "It said Dimension Data staff agreed.", NULL});
+    cr_assert_eq(entity_of("Lionhead"), entity_of("Lionhead Studios"));
+    const struct entity *d = entity_named("Dimension Data");
+    cr_assert_not_null(d);
+    cr_assert_eq(d->type, ENTITY_ORGANISATION);
+    cr_assert_eq(d->nmentions, 2);
 }
 
 Test(entities, gives_unique_ascii_ids)

@@ -101,8 +101,9 @@ serve(int fd, struct server *s)
         snprintf(length, sizeof length, "Content-Length: %zu\r\n", strlen(PAGE));
     else if (rt->kind == BODY_BIG_ANNOUNCED)
         snprintf(length, sizeof length, "Content-Length: %u\r\n", BIG_BYTES);
-    snprintf(head, sizeof head, "HTTP/1.1 %d X\r\nContent-Type: %s\r\n%s%sConnection: close\r\n\r\n",
-             rt->status, rt->content_type, location, length);
+    snprintf(head, sizeof head,
+             "HTTP/1.1 %d X\r\nContent-Type: %s\r\n%s%sConnection: close\r\n\r\n", rt->status,
+             rt->content_type, location, length);
     send_all(fd, head, strlen(head));
     if (rt->kind == BODY_TEXT) {
         send_all(fd, PAGE, strlen(PAGE));
@@ -217,9 +218,9 @@ Test(fetch, refuses_loopback_without_the_allow_list)
 
 Test(fetch, refuses_loopback_in_every_spelling)
 {
-    static const char *const spellings[] = {"2130706433", "0x7f.1", "127.1",   "0177.0.0.1",
-                                            "[::1]",      "[::ffff:127.0.0.1]", "localhost",
-                                            "127.000.000.001", "0x7f000001"};
+    static const char *const spellings[] = {"2130706433", "0x7f.1",          "127.1",
+                                            "0177.0.0.1", "[::1]",           "[::ffff:127.0.0.1]",
+                                            "localhost",  "127.000.000.001", "0x7f000001"};
     struct fetch_options o = options(NULL);
     for (size_t k = 0; k < sizeof spellings / sizeof *spellings; k++) {
         struct fetch_result r;
@@ -296,9 +297,9 @@ Test(fetch, refuses_a_redirect_to_another_scheme)
 
 Test(fetch, refuses_non_http_schemes)
 {
-    static const char *const urls[] = {"file:///etc/passwd", "gopher://127.0.0.1:70/_x",
+    static const char *const urls[] = {"file:///etc/passwd",          "gopher://127.0.0.1:70/_x",
                                        "dict://127.0.0.1:11211/stat", "ftp://127.0.0.1/",
-                                       "FILE:///etc/passwd", "ldap://127.0.0.1/"};
+                                       "FILE:///etc/passwd",          "ldap://127.0.0.1/"};
     struct fetch_options o = options(&loopback_policy);
     for (size_t k = 0; k < sizeof urls / sizeof *urls; k++) {
         struct fetch_result r;

@@ -210,30 +210,34 @@ Test(quotes, reads_straight_double_quotes)
 
 Test(quotes, ends_an_unclosed_quote_before_the_next_opening_mark)
 {
-    run((const char *const[]){"Mr Mubanga, who insists he is calm, said: \"I lost three years of my life. He added: "
-                              "\"The authorities wanted to break me.\"",
-                              NULL});
+    run((const char *const[]){
+        "Mr Mubanga, who insists he is calm, said: \"I lost three years of my life. He added: "
+        "\"The authorities wanted to break me.\"",
+        NULL});
     cr_assert_eq(quotes.n, 2);
     expect(0, "\"I lost three years of my life. He added:", "Mubanga", "Mubanga");
-    expect(1, "\"The authorities", "He", "Mubanga");
+    expect(1, "\"The authorities", "Mubanga",
+           "Mubanga"); /* "He added:" fell inside the unclosed quote */
 }
 
 Test(quotes, takes_the_speaker_from_a_paragraph_ending_in_a_colon)
 {
-    run((const char *const[]){"Pat Caddell continued:", "\"The health issue overall is very much a partisan issue.\"",
-                              NULL});
+    run((const char *const[]){"Pat Caddell continued:",
+                              "\"The health issue overall is very much a partisan issue.\"", NULL});
     expect(0, "\"The health", "Pat Caddell", "Pat Caddell");
     cr_assert_str_eq(span_text(&quotes.v[0].cue), "continued");
 }
 
 Test(quotes, takes_the_speaker_after_a_dash)
 {
-    run((const char *const[]){"“He represents our greatest shame and nothing else.” ― Sonya Herridge", NULL});
+    run((const char *const[]){
+        "“He represents our greatest shame and nothing else.” ― Sonya Herridge", NULL});
     expect(0, "“He represents", "Sonya Herridge", "Sonya Herridge");
 }
 
 Test(quotes, skips_a_title_after_an_inverted_speech_verb)
 {
-    run((const char *const[]){"“This is a disgusting day for all of us,” said Rep. Gwen Moore (D-Wis.).", NULL});
+    run((const char *const[]){
+        "“This is a disgusting day for all of us,” said Rep. Gwen Moore (D-Wis.).", NULL});
     expect(0, "“This is", "Gwen Moore", "Gwen Moore");
 }

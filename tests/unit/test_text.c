@@ -48,6 +48,9 @@ static const struct split_case splits[] = {
     {"the economies’ war", {"the", "economies", "war", NULL}},
     {"LONDON 1996-08-30", {"LONDON", "1996-08-30", NULL}},
     {"2,521 shooting incidents", {"2,521", "shooting", "incidents", NULL}},
+    {"He works for Acme Inc.", {"He", "works", "for", "Acme", "Inc", ".", NULL}},
+    {"Avocados not expected in U.S.”",
+     {"Avocados", "not", "expected", "in", "U.S", ".", "”", NULL}},
 };
 
 Test(text, splits_words_punctuation_and_abbreviations)
