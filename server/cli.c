@@ -1,7 +1,13 @@
 #include "server/cli.h"
 
 #include "handlers/annotate.h"
+#include "handlers/articles.h"
+#include "handlers/service.h"
 #include "models/store.h"
+#include "server/encoding.h"
+
+#include <errno.h>
+#include <sys/stat.h>
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -130,4 +136,82 @@ cli_annotate(const struct config *cfg, int nfiles, char **files)
     }
     annotator_free(owned);
     return fflush(stdout) == 0 ? rc : 1;
+}
+
+/* Writes data[0..len) to root/rel, creating the directories on the way. */
+static int
+write_out(const char *root, const char *rel, const char *data, size_t len)
+{
+    char path[1400];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')); p++) {
+        *p = '\0';
+        mkdir(path, 0755);
+        *p = '/';
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f || fwrite(data, 1, len, f) != len) {
+        if (f)
+            fclose(f);
+        fprintf(stderr, "articled export: cannot write %s\n", path);
+        return -1;
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Writes bytes and, when it exists, their gzip form beside them (`.gz`, as
+ * nginx's gzip_static expects). */
+static int
+write_bytes(const char *root, const char *rel, const struct catalog_bytes *b)
+{
+    char gz[1200];
+    snprintf(gz, sizeof gz, "%s.gz", rel);
+    return write_out(root, rel, b->data, b->len) != 0 ||
+                   (b->gzip && write_out(root, gz, b->gzip, b->gzip_len) != 0)
+               ? -1
+               : 0;
+}
+
+int
+cli_export(const struct config *cfg, const char *dir)
+{
+    static struct service svc;
+    const char *why = NULL;
+    struct config quiet = *cfg;
+    quiet.log_level = LOG_ERROR;
+    if (service_init(&svc, &quiet, &why) != 0 || service_reload(&svc, &why) != 0) {
+        fprintf(stderr, "articled export: %s\n", why ? why : "cannot load the content");
+        return 1;
+    }
+    struct catalog *c = catalog_slot_acquire(&svc.slot);
+    int rc = mkdir(dir, 0755) != 0 && errno != EEXIST;
+    for (size_t i = 0; !rc && i < c->n; i++) {
+        const struct catalog_entry *e = c->entries[i];
+        char rel[256];
+        snprintf(rel, sizeof rel, "v1/articles/%s.json", e->article->id);
+        rc |= write_bytes(dir, rel, &e->full);
+        snprintf(rel, sizeof rel, "v1/articles/%s/entities.json", e->article->id);
+        rc |= e->entities.data ? write_bytes(dir, rel, &e->entities) : 0;
+        snprintf(rel, sizeof rel, "v1/articles/%s/quotes.json", e->article->id);
+        rc |= e->quotes.data ? write_bytes(dir, rel, &e->quotes) : 0;
+    }
+    /* The first list page as GET /v1/articles serves it. */
+    struct request req = {.method = HTTP_GET, .path = "/v1/articles", .svc = &svc, .snap = c,
+                          .base_url = cfg->public_base_url};
+    struct response resp = {0};
+    if (!rc && articles_list(&req, &resp) == 200) {
+        struct catalog_bytes list = {.data = (char *)resp.body, .len = resp.body_len};
+        size_t zlen = 0;
+        list.gzip = encoding_gzip(resp.body, resp.body_len, &zlen);
+        list.gzip_len = zlen;
+        rc |= write_bytes(dir, "v1/articles.json", &list);
+        free(list.gzip);
+    } else {
+        rc = 1;
+    }
+    response_clear(&resp);
+    printf("articled export: %zu articles to %s\n", c->n, dir);
+    catalog_release(c);
+    service_destroy(&svc);
+    return rc ? 1 : 0;
 }

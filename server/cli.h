@@ -12,4 +12,12 @@
  * 0 when every file was annotated, 1 otherwise. */
 int cli_annotate(const struct config *cfg, int nfiles, char **files);
 
+/* `articled export DIR`: loads the content directory and writes the bytes the
+ * server would send, as files an ordinary web server can serve: the response
+ * to GET /PATH is in DIR/PATH.json (for each article v1/articles/ID.json,
+ * v1/articles/ID/entities.json and .../quotes.json; v1/articles.json for the
+ * first list page), with `.gz` forms beside the ones over 1 KiB. Used to benchmark articled against nginx serving identical bytes.
+ * Returns the exit code. */
+int cli_export(const struct config *cfg, const char *dir);
+
 #endif

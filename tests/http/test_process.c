@@ -516,3 +516,63 @@ Test(process, keeps_serving_the_old_content_when_a_reload_fails)
     kill(p.pid, SIGTERM);
     cr_assert_eq(wait_exit(&p, 10000), 0);
 }
+
+/* Fetches path from port into a new buffer; *len gets its size. */
+static char *
+fetch_body(int port, const char *path, size_t *len)
+{
+    char url[512], *body = NULL;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    CURL *c = curl_easy_init();
+    FILE *out = open_memstream(&body, len);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROXY, "");
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
+    cr_assert_eq(curl_easy_perform(c), CURLE_OK);
+    curl_easy_cleanup(c);
+    fclose(out);
+    return body;
+}
+
+static void
+assert_same_file(const char *path, const char *body, size_t len)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s was not written", path);
+    static char buf[1 << 20];
+    size_t n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    cr_assert(n == len && memcmp(buf, body, len) == 0, "%s differs from what is served", path);
+}
+
+Test(process, exports_the_bytes_it_serves)
+{
+    char dir[] = "/tmp/articled-export-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    char out[4096];
+    const char *args[] = {"--data", "data/articles", "export", dir, NULL};
+    cr_assert_eq(run(args, out, sizeof out), 0, "%s", out);
+    struct proc p;
+    const char *serve[] = {"--port", "0", "--data", "data/articles", "--access-log", "false", NULL};
+    spawn(&p, serve);
+    int port = port_of(&p);
+    static const char *const paths[] = {
+        "/v1/articles",
+        "/v1/articles/north-koreas-kim-visiting-china-at-xi-jinpings-invitation",
+        "/v1/articles/summit-talks-quotes/quotes",
+        "/v1/articles/harbour-bridge-reopens/entities",
+    };
+    for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
+        size_t len = 0;
+        char *body = fetch_body(port, paths[i], &len);
+        char file[512];
+        snprintf(file, sizeof file, "%s%s.json", dir, paths[i]);
+        assert_same_file(file, body, len);
+        free(body);
+    }
+    kill(p.pid, SIGTERM);
+    cr_assert_eq(wait_exit(&p, 10000), 0);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
