@@ -16,6 +16,7 @@ COPY server/ server/
 COPY handlers/ handlers/
 COPY models/ models/
 COPY config/ config/
+COPY docs/openapi.json docs/openapi.json
 RUN make articled && strip articled
 
 FROM debian:bookworm-slim
