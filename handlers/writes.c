@@ -22,6 +22,37 @@ invalid(struct response *resp, const struct article_error *err)
     return problem(resp, 400, "invalid-article", detail, err->field[0] ? err->field : NULL);
 }
 
+/* True when a plain-format body has front matter with an `id:` line. */
+static bool
+front_matter_names_id(const char *s, size_t len)
+{
+    if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+        s += 3;
+        len -= 3;
+    }
+    if (len < 4 || memcmp(s, "---", 3) != 0 || (s[3] != '\n' && s[3] != '\r'))
+        return false;
+    for (size_t i = 3; i < len;) {
+        while (i < len && (s[i] == '\n' || s[i] == '\r'))
+            i++;
+        if (len - i >= 3 && memcmp(s + i, "---", 3) == 0)
+            return false;
+        size_t j = i;
+        while (j < len && (s[j] == ' ' || s[j] == '\t'))
+            j++;
+        if (len - j >= 3 && memcmp(s + j, "id", 2) == 0) {
+            size_t k = j + 2;
+            while (k < len && (s[k] == ' ' || s[k] == '\t'))
+                k++;
+            if (k < len && s[k] == ':')
+                return true;
+        }
+        while (i < len && s[i] != '\n' && s[i] != '\r')
+            i++;
+    }
+    return false;
+}
+
 /* Parses the body as an article document (application/json) or the plain
  * format (text/plain). NULL with resp filled (415, 400) otherwise. *had_id says
  * whether the body named an id itself. */
@@ -59,7 +90,7 @@ parse_body(const struct request *req, struct response *resp, bool *had_id)
     } else {
         a = textformat_parse(req->body, req->body_len, &err);
         /* The plain format names an id only in its front matter. */
-        *had_id = a && strcmp(a->id, a->slug) != 0;
+        *had_id = a && front_matter_names_id(req->body, req->body_len);
     }
     if (!a) {
         invalid(resp, &err);

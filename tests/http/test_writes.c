@@ -540,3 +540,18 @@ Test(writes, serves_concurrent_writers_and_readers_consistently)
     }
     cr_assert_eq(total(), before + 40);
 }
+
+Test(writes, refuses_a_plain_text_put_whose_front_matter_names_another_id)
+{
+    const char *const hdr[] = {"Authorization: Bearer " TOKEN, "Content-Type: text/plain", NULL};
+    struct http_reply r;
+    /* The front-matter id equals the headline's slug: still another id than the path's. */
+    http_call(&h, "PUT", "/v1/articles/other",
+              "---\nid: foo-bar\n---\nFoo bar\n\nA standfirst.\n\nA paragraph.\n", hdr, &r);
+    assert_problem(&r, 400, "id-mismatch", "/id");
+    http_reply_free(&r);
+    http_call(&h, "PUT", "/v1/articles/foo-bar",
+              "---\nid: foo-bar\n---\nFoo bar\n\nA standfirst.\n\nA paragraph.\n", hdr, &r);
+    cr_assert_eq(r.status, 201, "%s", r.body);
+    http_reply_free(&r);
+}
