@@ -13,6 +13,9 @@
 #include "models/annotate/dates.h"
 #include "models/utf8.h"
 
+#include "models/store.h"
+
+#include <fcntl.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,42 +35,6 @@ struct tally {
     size_t words;
     double seconds;
 };
-
-static char *
-read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (cap - n < 65536) {
-            size_t ncap = cap ? cap * 2 : 1 << 20;
-            char *nb = realloc(buf, ncap + 1);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    bool err = ferror(f);
-    fclose(f);
-    if (err) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
 
 static void
 copy_text(char *dst, size_t cap, const char *s, size_t len)
@@ -248,7 +215,8 @@ main(int argc, char **argv)
             path = argv[i];
     }
     size_t len;
-    char *buf = read_file(path, &len);
+    const char *why = NULL;
+    char *buf = store_read_file(AT_FDCWD, path, (size_t)1 << 30, &len, &why);
     if (!buf) {
         fprintf(stderr, "dates: cannot read %s\n", path);
         return 1;

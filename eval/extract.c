@@ -19,6 +19,9 @@
 #include "models/extract.h"
 #include "models/utf8.h"
 
+#include "models/store.h"
+
+#include <fcntl.h>
 #include <cjson/cJSON.h>
 #include <libxml/parser.h>
 #include <stdint.h>
@@ -368,22 +371,6 @@ read_gz(const char *path, size_t *len)
     return buf;
 }
 
-static char *
-read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-    if (size >= 0 && fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size + 1))) {
-        *len = fread(buf, 1, (size_t)size, f);
-        buf[*len] = '\0';
-    }
-    fclose(f);
-    return buf;
-}
-
 /* The body text the benchmark compares: paragraphs and subheadings, one a line. */
 static char *
 body_text(const struct article *a)
@@ -430,7 +417,8 @@ main(int argc, char **argv)
     char path[4096];
     snprintf(path, sizeof path, "%s/ground-truth.json", dir);
     size_t glen = 0;
-    char *gtext = read_file(path, &glen);
+    const char *why = NULL;
+    char *gtext = store_read_file(AT_FDCWD, path, (size_t)1 << 30, &glen, &why);
     const char *end = NULL;
     cJSON *gold = gtext ? cJSON_ParseWithLengthOpts(gtext, glen + 1, &end, 1) : NULL;
     free(gtext);

@@ -28,6 +28,23 @@ list_free(char **items, size_t n)
 }
 
 void
+article_clear_body(struct article *a)
+{
+    for (size_t i = 0; i < a->nbody; i++) {
+        struct article_block *b = &a->body[i];
+        free(b->text);
+        free(b->alt);
+        free(b->credit.text);
+        free(b->credit.photographer);
+        free(b->credit.agency);
+        free(b->credit.distributor);
+    }
+    free(a->body);
+    a->body = NULL;
+    a->nbody = 0;
+}
+
+void
 article_free(struct article *a)
 {
     if (!a)
@@ -44,16 +61,7 @@ article_free(struct article *a)
     free(a->language);
     list_free(a->tags, a->ntags);
     list_free(a->source, a->nsource);
-    for (size_t i = 0; i < a->nbody; i++) {
-        struct article_block *b = &a->body[i];
-        free(b->text);
-        free(b->alt);
-        free(b->credit.text);
-        free(b->credit.photographer);
-        free(b->credit.agency);
-        free(b->credit.distributor);
-    }
-    free(a->body);
+    article_clear_body(a);
     free(a->file);
     free(a);
 }

@@ -61,6 +61,9 @@ struct article_error {
 struct article *article_new(void);
 void article_free(struct article *a);
 
+/* Frees every body block and leaves the body empty. */
+void article_clear_body(struct article *a);
+
 /* Appends a zeroed block to a->body and returns it; NULL on OOM. */
 struct article_block *article_add_block(struct article *a, enum article_block_type type);
 

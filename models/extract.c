@@ -1567,23 +1567,6 @@ done:
 }
 
 static void
-clear_body(struct article *a)
-{
-    for (size_t i = 0; i < a->nbody; i++) {
-        struct article_block *b = &a->body[i];
-        free(b->text);
-        free(b->alt);
-        free(b->credit.text);
-        free(b->credit.photographer);
-        free(b->credit.agency);
-        free(b->credit.distributor);
-    }
-    free(a->body);
-    a->body = NULL;
-    a->nbody = 0;
-}
-
-static void
 set_err(struct article_error *err, const char *field, const char *message)
 {
     if (!err)
@@ -1635,7 +1618,7 @@ extract_html(const char *html, size_t len, const char *url, const char *declared
             a->nbody = 0;
             best_chars = chars;
         } else {
-            clear_body(a);
+            article_clear_body(a);
         }
         if (chars >= RETRY_BELOW)
             break;
