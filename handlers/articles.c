@@ -7,6 +7,7 @@
 #include "models/strbuf.h"
 #include "server/encoding.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,15 +136,57 @@ service_render_entry(void *ctx, struct catalog_entry *e)
     return articles_render(e, svc ? svc->cfg.public_base_url : "");
 }
 
-/* Appends `</v1/articles?page=P&per_page=N>; rel="REL"` to a Link value. */
+/* Appends `<BASE/v1/articles?QS&page=P&per_page=N>; rel="REL"` to a Link value
+ * and the same URL to the body's links; qs is "" or an encoded `q=...&`. */
 static void
-add_link(struct strbuf *link, struct strbuf *body, const char *base, const char *rel, long page,
-         long per_page)
+add_link(struct strbuf *link, struct strbuf *body, const char *base, const char *qs,
+         const char *rel, long page, long per_page)
 {
-    strbuf_addf(link, "%s<%s" ARTICLES_PATH "?page=%ld&per_page=%ld>; rel=\"%s\"",
-                link->len ? ", " : "", base, page, per_page, rel);
-    strbuf_addf(body, ",\"%s\":\"%s" ARTICLES_PATH "?page=%ld&per_page=%ld\"", rel, base, page,
-                per_page);
+    strbuf_addf(link, "%s<%s" ARTICLES_PATH "?%spage=%ld&per_page=%ld>; rel=\"%s\"",
+                link->len ? ", " : "", base, qs, page, per_page, rel);
+    strbuf_addf(body, ",\"%s\":\"%s" ARTICLES_PATH "?%spage=%ld&per_page=%ld\"", rel, base, qs,
+                page, per_page);
+}
+
+/* Percent-encodes s as a query value (RFC 3986 unreserved characters stay). */
+static void
+add_query_value(struct strbuf *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (isalnum(*p) || strchr("-._~", *p))
+            strbuf_add(b, (const char *)p, 1);
+        else
+            strbuf_addf(b, "%%%02X", *p);
+    }
+}
+
+/* Appends the list item of entry e: its pre-rendered summary, with the score
+ * and highlighted snippets of a search hit when there is one. */
+static void
+add_item(struct strbuf *body, const struct catalog *c, size_t e, const struct search_query *sq,
+         double score)
+{
+    const struct catalog_bytes *sum = &c->entries[e]->summary;
+    if (!sq) {
+        strbuf_add(body, sum->data, sum->len);
+        return;
+    }
+    struct search_snippet *snips = NULL;
+    size_t n = 0;
+    cJSON *json = NULL;
+    char *printed = NULL;
+    if (search_snippets(c->search, sq, e, 3, &snips, &n) == 0 &&
+        (json = search_snippets_json(snips, n)))
+        printed = cJSON_PrintUnformatted(json);
+    search_snippets_free(snips, n);
+    cJSON_Delete(json);
+    if (!printed) {
+        body->failed = true;
+        return;
+    }
+    strbuf_add(body, sum->data, sum->len - 1); /* the summary without its closing brace */
+    strbuf_addf(body, ",\"score\":%.4f,\"snippets\":%s}", score, printed);
+    free(printed);
 }
 
 int
@@ -156,35 +199,58 @@ articles_list(const struct request *req, struct response *resp)
             0)
         return resp->status;
     const struct catalog *c = req->snap;
-    long total = (long)c->n;
+    const char *q = request_query(req, "q");
+    struct search_query *sq = NULL;
+    struct search_hit *hits = NULL;
+    size_t nhits = c->n;
+    if (q) {
+        char err[200];
+        if (!(sq = search_parse(q, err, sizeof err)))
+            return problem(resp, 400, "invalid-query", err, "q");
+        if (search_run(c->search, sq, &hits, &nhits) != 0) {
+            search_query_free(sq);
+            return problem(resp, 500, "internal", "out of memory", NULL);
+        }
+    }
+    long total = (long)nhits;
     long pages = total ? (total + per_page - 1) / per_page : 1;
     long first = (page - 1) * per_page;
 
-    struct strbuf body, link;
-    strbuf_init(&body, 256 + (size_t)per_page * 320);
+    struct strbuf body, link, qs;
+    strbuf_init(&body, 256 + (size_t)per_page * (sq ? 1200 : 320));
     strbuf_init(&link, 256);
+    strbuf_init(&qs, 64);
+    if (q) {
+        strbuf_adds(&qs, "q=");
+        add_query_value(&qs, q);
+        strbuf_adds(&qs, "&");
+    }
     strbuf_adds(&body, "{\"items\":[");
     for (long i = first; i < total && i < first + per_page; i++) {
         if (i > first)
             strbuf_add(&body, ",", 1);
-        strbuf_add(&body, c->entries[i]->summary.data, c->entries[i]->summary.len);
+        add_item(&body, c, hits ? hits[i].article : (size_t)i, sq, hits ? hits[i].score : 0);
     }
     strbuf_addf(&body, "],\"page\":%ld,\"per_page\":%ld,\"total\":%ld,\"pages\":%ld,\"links\":{",
                 page, per_page, total, pages);
     const char *base = req->base_url ? req->base_url : "";
-    strbuf_addf(&body, "\"self\":\"%s" ARTICLES_PATH "?page=%ld&per_page=%ld\"", base, page,
+    const char *qv = qs.data ? qs.data : "";
+    strbuf_addf(&body, "\"self\":\"%s" ARTICLES_PATH "?%spage=%ld&per_page=%ld\"", base, qv, page,
                 per_page);
-    add_link(&link, &body, base, "first", 1, per_page);
+    add_link(&link, &body, base, qv, "first", 1, per_page);
     if (page > 1)
-        add_link(&link, &body, base, "prev", page - 1 < pages ? page - 1 : pages, per_page);
+        add_link(&link, &body, base, qv, "prev", page - 1 < pages ? page - 1 : pages, per_page);
     if (page < pages)
-        add_link(&link, &body, base, "next", page + 1, per_page);
-    add_link(&link, &body, base, "last", pages, per_page);
+        add_link(&link, &body, base, qv, "next", page + 1, per_page);
+    add_link(&link, &body, base, qv, "last", pages, per_page);
     strbuf_adds(&body, "}}");
+    free(hits);
+    search_query_free(sq);
 
-    size_t len, llen;
+    size_t len, llen, qlen;
     char *out = strbuf_take(&body, &len);
     char *lv = strbuf_take(&link, &llen);
+    free(strbuf_take(&qs, &qlen));
     char count[24];
     snprintf(count, sizeof count, "%ld", total);
     if (!out || !lv || response_header(resp, "Link", lv) != 0 ||

@@ -8,7 +8,7 @@
 /* Every route of the service. `params` lists the query parameters a
  * route accepts: any other one is a 400 before the handler runs. */
 const struct route routes[] = {
-    {HTTP_GET, "/v1/articles", articles_list, "page per_page", "articles.list", true, ACCESS_READ},
+    {HTTP_GET, "/v1/articles", articles_list, "q page per_page", "articles.list", true, ACCESS_READ},
     {HTTP_POST, "/v1/articles", writes_create, "", "articles.create", true, ACCESS_WRITE},
     {HTTP_GET, "/v1/articles/{id}", articles_get, "", "articles.get", true, ACCESS_READ},
     {HTTP_PUT, "/v1/articles/{id}", writes_put, "", "articles.put", true, ACCESS_WRITE},

@@ -160,7 +160,12 @@ assemble(struct catalog_entry **entries, size_t n, uint64_t generation)
         qsort(entries, n, sizeof *entries, cmp_entries);
     for (c->index_cap = 16; c->index_cap < 4 * n; c->index_cap *= 2)
         ;
-    if (!(c->index = calloc(c->index_cap, sizeof *c->index))) {
+    const struct article **arts = calloc(n ? n : 1, sizeof *arts);
+    for (size_t i = 0; arts && i < n; i++)
+        arts[i] = entries[i]->article;
+    c->search = arts ? search_build(arts, n) : NULL;
+    free(arts);
+    if (!c->search || !(c->index = calloc(c->index_cap, sizeof *c->index))) {
         catalog_release(c);
         return NULL;
     }
@@ -240,6 +245,7 @@ catalog_release(struct catalog *c)
         catalog_entry_release(c->entries[i]);
     free(c->entries);
     free(c->index);
+    search_free(c->search);
     free(c);
 }
 

@@ -10,6 +10,7 @@
 
 #include "models/annotate/annotate.h"
 #include "models/article.h"
+#include "models/search.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -50,6 +51,7 @@ struct catalog {
     uint64_t generation;
     int64_t built_at; /* seconds since the epoch */
     int64_t modified; /* catalog_modified_at of the build: the lists' Last-Modified */
+    struct search_index *search; /* over entries[i]->article, hit numbers are entry numbers */
     /* private below */
     size_t *index; /* open-addressing table of entry numbers + 1 (0 = empty), by id and slug */
     size_t index_cap;

@@ -3,6 +3,7 @@
 #include "handlers/routes.h"
 #include "handlers/service.h"
 #include "server/http.h"
+#include "models/utf8.h"
 #include "tests/support/harness.h"
 
 #include <cjson/cJSON.h>
@@ -10,6 +11,7 @@
 #include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define SEED "/v1/articles/north-koreas-kim-visiting-china-at-xi-jinpings-invitation"
@@ -720,4 +722,47 @@ Test(http_proxy, prefixes_every_link_with_the_public_base_url)
                        r.body);
     http_reply_free(&r);
     harness_stop(&ph);
+}
+
+Test(http, searches_with_q_ranking_and_highlighting)
+{
+    struct http_reply r;
+    http_call(&h, "GET", "/v1/articles?q=summit&per_page=2", NULL, NULL, &r);
+    cr_assert_eq(r.status, 200, "%s", r.body);
+    cJSON *j = json_of(&r);
+    cJSON *items = cJSON_GetObjectItemCaseSensitive(j, "items");
+    cr_assert_gt(cJSON_GetArraySize(items), 0);
+    double last = 1e9;
+    for (cJSON *it = items->child; it; it = it->next) {
+        double score = cJSON_GetObjectItemCaseSensitive(it, "score")->valuedouble;
+        cr_assert(score > 0 && score <= last, "scores descend");
+        last = score;
+        cJSON *snip = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(it, "snippets"), 0);
+        const char *text = cJSON_GetObjectItemCaseSensitive(snip, "text")->valuestring;
+        cJSON *mark = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(snip, "highlights"), 0);
+        size_t start = (size_t)cJSON_GetObjectItemCaseSensitive(mark, "start")->valuedouble;
+        size_t end = (size_t)cJSON_GetObjectItemCaseSensitive(mark, "end")->valuedouble;
+        size_t len = strlen(text);
+        size_t b0 = utf8_byte_offset(text, len, start), b1 = utf8_byte_offset(text, len, end);
+        cr_assert(b1 > b0 && strncasecmp(text + b0, "summit", 6) == 0, "highlight `%.*s`",
+                  (int)(b1 - b0), text + b0);
+    }
+    char *link = http_header(&r, "Link");
+    cr_assert_not_null(strstr(link, "q=summit&page=1&per_page=2"), "%s", link);
+    free(link);
+    cJSON_Delete(j);
+    http_reply_free(&r);
+
+    http_call(&h, "GET", "/v1/articles?q=%22north+korea%22+-trump", NULL, NULL, &r);
+    j = json_of(&r);
+    for (cJSON *it = cJSON_GetObjectItemCaseSensitive(j, "items")->child; it; it = it->next)
+        cr_assert_str_neq(cJSON_GetObjectItemCaseSensitive(it, "id")->valuestring,
+                          "north-koreas-kim-visiting-china-at-xi-jinpings-invitation",
+                          "the seed mentions Trump: excluded");
+    cJSON_Delete(j);
+    http_reply_free(&r);
+
+    http_call(&h, "GET", "/v1/articles?q=%22unclosed", NULL, NULL, &r);
+    assert_problem(&r, 400, "invalid-query");
+    http_reply_free(&r);
 }

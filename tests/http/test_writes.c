@@ -555,3 +555,21 @@ Test(writes, refuses_a_plain_text_put_whose_front_matter_names_another_id)
     cr_assert_eq(r.status, 201, "%s", r.body);
     http_reply_free(&r);
 }
+
+Test(writes, shows_a_written_article_in_the_next_search)
+{
+    struct http_reply r;
+    http_call(&h, "GET", "/v1/articles?q=budget", NULL, NULL, &r);
+    cr_assert_not_null(strstr(r.body, "\"total\":0"), "%s", r.body);
+    http_reply_free(&r);
+    http_call(&h, "PUT", "/v1/articles/budget-vote", doc, auth, &r);
+    http_reply_free(&r);
+    http_call(&h, "GET", "/v1/articles?q=budget", NULL, NULL, &r);
+    cr_assert_not_null(strstr(r.body, "\"id\":\"budget-vote\""), "%s", r.body);
+    http_reply_free(&r);
+    http_call(&h, "DELETE", "/v1/articles/budget-vote", NULL, auth, &r);
+    http_reply_free(&r);
+    http_call(&h, "GET", "/v1/articles?q=budget", NULL, NULL, &r);
+    cr_assert_not_null(strstr(r.body, "\"total\":0"), "%s", r.body);
+    http_reply_free(&r);
+}

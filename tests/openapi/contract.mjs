@@ -436,6 +436,13 @@ async function main() {
         return p;
       },
     });
+  for (const q of ["?q=summit", "?q=%22north+korea%22+-trump&per_page=1", "?q=bank+OR+ferry"])
+    check(`GET /v1/articles${q}`, await call(main, "GET", `/v1/articles${q}`), {
+      method: "GET", template: "/v1/articles", expect: 200,
+    });
+  check("GET /v1/articles?q=%22unclosed", await call(main, "GET", "/v1/articles?q=%22unclosed"), {
+    method: "GET", template: "/v1/articles", expect: 400,
+  });
   check("HEAD /v1/articles", await call(main, "HEAD", "/v1/articles"), { method: "HEAD", template: "/v1/articles", expect: 200 });
   {
     const first = await call(main, "GET", "/v1/articles");
