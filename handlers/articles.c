@@ -163,8 +163,8 @@ add_query_value(struct strbuf *b, const char *s)
 /* Appends the list item of entry e: its pre-rendered summary, with the score
  * and highlighted snippets of a search hit when there is one. */
 static void
-add_item(struct strbuf *body, const struct catalog *c, size_t e, const struct search_query *sq,
-         double score)
+add_item(struct strbuf *body, const struct catalog *c, const struct search_index *idx, size_t e,
+         const struct search_query *sq, double score)
 {
     const struct catalog_bytes *sum = &c->entries[e]->summary;
     if (!sq) {
@@ -175,7 +175,7 @@ add_item(struct strbuf *body, const struct catalog *c, size_t e, const struct se
     size_t n = 0;
     cJSON *json = NULL;
     char *printed = NULL;
-    if (search_snippets(c->search, sq, e, 3, &snips, &n) == 0 &&
+    if (search_snippets(idx, sq, e, 3, &snips, &n) == 0 &&
         (json = search_snippets_json(snips, n)))
         printed = cJSON_PrintUnformatted(json);
     search_snippets_free(snips, n);
@@ -202,12 +202,13 @@ articles_list(const struct request *req, struct response *resp)
     const char *q = request_query(req, "q");
     struct search_query *sq = NULL;
     struct search_hit *hits = NULL;
+    const struct search_index *idx = NULL;
     size_t nhits = c->n;
     if (q) {
         char err[200];
         if (!(sq = search_parse(q, err, sizeof err)))
             return problem(resp, 400, "invalid-query", err, "q");
-        if (search_run(c->search, sq, &hits, &nhits) != 0) {
+        if (!(idx = catalog_search(req->snap)) || search_run(idx, sq, &hits, &nhits) != 0) {
             search_query_free(sq);
             return problem(resp, 500, "internal", "out of memory", NULL);
         }
@@ -229,7 +230,7 @@ articles_list(const struct request *req, struct response *resp)
     for (long i = first; i < total && i < first + per_page; i++) {
         if (i > first)
             strbuf_add(&body, ",", 1);
-        add_item(&body, c, hits ? hits[i].article : (size_t)i, sq, hits ? hits[i].score : 0);
+        add_item(&body, c, idx, hits ? hits[i].article : (size_t)i, sq, hits ? hits[i].score : 0);
     }
     strbuf_addf(&body, "],\"page\":%ld,\"per_page\":%ld,\"total\":%ld,\"pages\":%ld,\"links\":{",
                 page, per_page, total, pages);

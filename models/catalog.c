@@ -160,12 +160,8 @@ assemble(struct catalog_entry **entries, size_t n, uint64_t generation)
         qsort(entries, n, sizeof *entries, cmp_entries);
     for (c->index_cap = 16; c->index_cap < 4 * n; c->index_cap *= 2)
         ;
-    const struct article **arts = calloc(n ? n : 1, sizeof *arts);
-    for (size_t i = 0; arts && i < n; i++)
-        arts[i] = entries[i]->article;
-    c->search = arts ? search_build(arts, n) : NULL;
-    free(arts);
-    if (!c->search || !(c->index = calloc(c->index_cap, sizeof *c->index))) {
+    pthread_mutex_init(&c->search_lock, NULL);
+    if (!(c->index = calloc(c->index_cap, sizeof *c->index))) {
         catalog_release(c);
         return NULL;
     }
@@ -230,6 +226,25 @@ catalog_with(const struct catalog *prev, struct catalog_entry *add, const char *
     return assemble(entries, n, generation);
 }
 
+const struct search_index *
+catalog_search(struct catalog *c)
+{
+    struct search_index *idx = __atomic_load_n(&c->search, __ATOMIC_ACQUIRE);
+    if (idx)
+        return idx;
+    pthread_mutex_lock(&c->search_lock);
+    if (!(idx = c->search)) {
+        const struct article **arts = calloc(c->n ? c->n : 1, sizeof *arts);
+        for (size_t i = 0; arts && i < c->n; i++)
+            arts[i] = c->entries[i]->article;
+        idx = arts ? search_build(arts, c->n) : NULL;
+        free(arts);
+        __atomic_store_n(&c->search, idx, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&c->search_lock);
+    return idx;
+}
+
 void
 catalog_retain(struct catalog *c)
 {
@@ -246,6 +261,7 @@ catalog_release(struct catalog *c)
     free(c->entries);
     free(c->index);
     search_free(c->search);
+    pthread_mutex_destroy(&c->search_lock);
     free(c);
 }
 

@@ -51,7 +51,9 @@ struct catalog {
     uint64_t generation;
     int64_t built_at; /* seconds since the epoch */
     int64_t modified; /* catalog_modified_at of the build: the lists' Last-Modified */
-    struct search_index *search; /* over entries[i]->article, hit numbers are entry numbers */
+    /* private below */
+    struct search_index *search; /* built on first use: catalog_search */
+    pthread_mutex_t search_lock;
     /* private below */
     size_t *index; /* open-addressing table of entry numbers + 1 (0 = empty), by id and slug */
     size_t index_cap;
@@ -83,6 +85,12 @@ void catalog_entry_release(struct catalog_entry *e);
  * Returns a snapshot with one reference; NULL on OOM (add is released). */
 struct catalog *catalog_with(const struct catalog *prev, struct catalog_entry *add,
                              const char *remove_id, uint64_t generation);
+
+/* The full-text index of the snapshot's articles (hit numbers are entry
+ * numbers), built by the first caller that needs it, so writes do not pay for
+ * it: a snapshot nobody searches never builds one. Borrowed: valid while the
+ * snapshot is held. NULL on allocation failure. */
+const struct search_index *catalog_search(struct catalog *c);
 
 /* The entry whose id, or else whose slug, is key; NULL if none. Borrowed: valid
  * while the snapshot is held. */
