@@ -323,6 +323,8 @@ config_usage(void *out_file)
             "       articled [OPTIONS] annotate [FILE...]\n"
             "                                         print each article (- or none: stdin) with\n"
             "                                         its annotations as one JSON line\n"
+            "       articled [OPTIONS] extract FILE.html [--url URL]\n"
+            "                                         print the article found in an HTML page\n"
             "       articled [OPTIONS] export DIR     write the bytes served, as files, into DIR\n"
             "       articled --healthcheck            exit 0 when the local server is healthy\n"
             "       articled --help | --version\n\n"

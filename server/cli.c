@@ -3,6 +3,7 @@
 #include "handlers/annotate.h"
 #include "handlers/articles.h"
 #include "handlers/service.h"
+#include "models/extract.h"
 #include "models/store.h"
 #include "server/encoding.h"
 
@@ -214,4 +215,63 @@ cli_export(const struct config *cfg, const char *dir)
     catalog_release(c);
     service_destroy(&svc);
     return rc ? 1 : 0;
+}
+
+int
+cli_extract(const struct config *cfg, int argc, char **argv)
+{
+    const char *file = NULL, *url = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--url") == 0 && i + 1 < argc)
+            url = argv[++i];
+        else if (strncmp(argv[i], "--url=", 6) == 0)
+            url = argv[i] + 6;
+        else if (!file)
+            file = argv[i];
+        else
+            file = NULL, i = argc; /* two files: usage error below */
+    }
+    if (!file) {
+        fprintf(stderr, "usage: articled extract FILE.html [--url URL]\n");
+        return 2;
+    }
+    const char *why = NULL;
+    size_t len = 0;
+    char *html = strcmp(file, "-") == 0
+                     ? read_stdin((size_t)cfg->max_article_bytes, &len, &why)
+                     : store_read_file(AT_FDCWD, file, (size_t)cfg->max_article_bytes, &len, &why);
+    if (!html) {
+        print_error(file, "", why);
+        return 1;
+    }
+    struct article_error err = {0};
+    struct article *a = extract_html(html, len, url, NULL, &err);
+    free(html);
+    if (!a) {
+        print_error(file, err.field, err.message);
+        return 1;
+    }
+    /* Annotated and rendered exactly as the server renders a stored article. */
+    struct annotator *ann = annotator_new(&why);
+    struct catalog_renderer r = {service_render_entry, NULL};
+    struct catalog *c = ann ? catalog_build(&a, 1, ann, &r, 0) : NULL;
+    if (!ann)
+        article_free(a);
+    int rc = 1;
+    if (c) {
+        cJSON *name = cJSON_CreateString(file);
+        char *printed = name ? cJSON_PrintUnformatted(name) : NULL;
+        if (printed) {
+            printf("{\"file\":%s,\"article\":%.*s}\n", printed, (int)c->entries[0]->full.len,
+                   c->entries[0]->full.data);
+            rc = fflush(stdout) == 0 ? 0 : 1;
+        }
+        free(printed);
+        cJSON_Delete(name);
+    } else {
+        print_error(file, "", why ? why : "out of memory");
+    }
+    catalog_release(c);
+    annotator_free(ann);
+    return rc;
 }

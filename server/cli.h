@@ -12,6 +12,12 @@
  * 0 when every file was annotated, 1 otherwise. */
 int cli_annotate(const struct config *cfg, int nfiles, char **files);
 
+/* `articled extract FILE.html [--url URL]` (`-`: standard input): finds the
+ * article in an HTML page (models/extract.h) and prints one line
+ * {"file": ..., "article": ...}, the article as GET /v1/articles/{id} serves it,
+ * annotations included; or {"file": ..., "error": ...}. Returns the exit code. */
+int cli_extract(const struct config *cfg, int argc, char **argv);
+
 /* `articled export DIR`: loads the content directory and writes the bytes the
  * server would send, as files an ordinary web server can serve: the response
  * to GET /PATH is in DIR/PATH.json (for each article v1/articles/ID.json,

@@ -118,6 +118,8 @@ main(int argc, char **argv)
     }
     if (rest < argc && strcmp(argv[rest], "annotate") == 0)
         return cli_annotate(&cfg, argc - rest - 1, argv + rest + 1);
+    if (rest < argc && strcmp(argv[rest], "extract") == 0)
+        return cli_extract(&cfg, argc - rest - 1, argv + rest + 1);
     if (rest + 1 < argc && strcmp(argv[rest], "export") == 0)
         return cli_export(&cfg, argv[rest + 1]);
     if (rest < argc) {

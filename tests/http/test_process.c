@@ -576,3 +576,34 @@ Test(process, exports_the_bytes_it_serves)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+Test(process, extract_prints_the_article_found_in_an_html_page)
+{
+    static char out[1 << 18];
+    const char *args[] = {"extract", "tests/fixtures/html/ferry.html", "--url",
+                          "https://gazette.example/news/ferry-service-resumes", NULL};
+    cr_assert_eq(run(args, out, sizeof out), 0, "%.300s", out);
+    cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "one line");
+    cJSON *j = cJSON_Parse(out);
+    cr_assert_not_null(j, "%.300s", out);
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "file")->valuestring,
+                     "tests/fixtures/html/ferry.html");
+    cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "article");
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(a, "headline")->valuestring,
+                     "Ferry service resumes after storm damage");
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(a, "published")->valuestring,
+                     "2024-02-12T07:30:00Z");
+    cJSON *body = cJSON_GetObjectItemCaseSensitive(a, "body");
+    cr_assert_eq(cJSON_GetArraySize(body), 6, "five text blocks and the figure, no boilerplate");
+    char *printed = cJSON_PrintUnformatted(body);
+    cr_assert_null(strstr(printed, "Advertisement"));
+    cr_assert_null(strstr(printed, "Related stories"));
+    cr_assert_null(strstr(printed, "Great news for the island"));
+    free(printed);
+    cr_assert_not_null(cJSON_GetObjectItemCaseSensitive(a, "annotations"), "as the API serves it");
+    cJSON_Delete(j);
+
+    const char *missing[] = {"extract", "/nonexistent.html", NULL};
+    cr_assert_eq(run(missing, out, sizeof out), 1);
+    cr_assert_not_null(strstr(out, "\"error\""), "%s", out);
+}
