@@ -57,6 +57,10 @@ static const struct key {
       "base of absolute links, e.g. https://news.example.com; none = relative links"),
     K(trusted_proxies, KEY_STRING, 0, 0, "",
       "proxies (addresses, CIDR ranges) whose X-Forwarded-* headers are believed"),
+    K(fetch_allow, KEY_STRING, 0, 0, "",
+      "hosts, addresses or CIDR ranges imports may fetch from besides public ones"),
+    K(fetch_timeout, KEY_INT, 1, 300, "15", "seconds an import may take to fetch its page"),
+    K(fetch_max_bytes, KEY_LONG, 1024, 1L << 30, "5242880", "largest page an import fetches"),
 #undef K
 };
 #define NKEYS (sizeof keys / sizeof *keys)

@@ -42,6 +42,10 @@ struct config {
     int cache_stale_while_revalidate; /* -1 = omit */
     char public_base_url[256];  /* "https://news.example.com": absolute links; "" = relative */
     char trusted_proxies[1024]; /* addresses or CIDR ranges whose X-Forwarded-* count */
+    char fetch_allow[1024];     /* hosts, addresses or CIDR ranges imports may fetch from
+                                   besides public addresses */
+    int fetch_timeout;          /* seconds for a whole import fetch */
+    long fetch_max_bytes;
     /* ARTICLED_* variables that name no setting: ignored (a deployment may set
      * variables for other tools with our prefix) and logged at start-up. */
     char env_ignored[256];

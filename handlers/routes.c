@@ -10,6 +10,8 @@
 const struct route routes[] = {
     {HTTP_GET, "/v1/articles", articles_list, "q page per_page", "articles.list", true, ACCESS_READ},
     {HTTP_POST, "/v1/articles", writes_create, "", "articles.create", true, ACCESS_WRITE},
+    {HTTP_POST, "/v1/articles/import", writes_import, "dry_run", "articles.import", true,
+     ACCESS_WRITE},
     {HTTP_GET, "/v1/articles/{id}", articles_get, "", "articles.get", true, ACCESS_READ},
     {HTTP_PUT, "/v1/articles/{id}", writes_put, "", "articles.put", true, ACCESS_WRITE},
     {HTTP_PATCH, "/v1/articles/{id}", writes_patch, "", "articles.patch", true, ACCESS_WRITE},

@@ -61,6 +61,19 @@ service_init(struct service *svc, const struct config *cfg, const char **errstr)
         return -1;
     }
     svc->trusted_proxies = (struct fetchguard_policy){svc->trusted, (size_t)ntrusted};
+    snprintf(svc->fetch_buf, sizeof svc->fetch_buf, "%s", cfg->fetch_allow);
+    size_t nfetch = 0;
+    for (char *save = NULL, *tok = strtok_r(svc->fetch_buf, ", \t", &save); tok;
+         tok = strtok_r(NULL, ", \t", &save)) {
+        if (nfetch == sizeof svc->fetch_list / sizeof *svc->fetch_list ||
+            !fetchguard_entry_valid(tok)) {
+            *errstr = "fetch_allow holds an entry that is not a host, address or CIDR range";
+            service_destroy(svc);
+            return -1;
+        }
+        svc->fetch_list[nfetch++] = tok;
+    }
+    svc->fetch_allow = (struct fetchguard_policy){svc->fetch_list, nfetch};
     size_t blen = strlen(cfg->public_base_url);
     if (blen && ((strncmp(cfg->public_base_url, "http://", 7) != 0 &&
                   strncmp(cfg->public_base_url, "https://", 8) != 0) ||

@@ -28,6 +28,9 @@ struct service {
     char trusted_buf[1024]; /* the trusted_proxies setting, split in place */
     const char *trusted[32];
     struct fetchguard_policy trusted_proxies;
+    char fetch_buf[1024]; /* the fetch_allow setting, split in place */
+    const char *fetch_list[32];
+    struct fetchguard_policy fetch_allow;
     char write_token[256]; /* "" = read-only service */
     char read_token[256];  /* "" = public reads */
 };

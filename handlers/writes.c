@@ -2,6 +2,8 @@
 
 #include "handlers/problem.h"
 #include "handlers/service.h"
+#include "models/extract.h"
+#include "models/fetch.h"
 #include "models/store.h"
 #include "models/textformat.h"
 #include "models/utf8.h"
@@ -60,12 +62,13 @@ static struct article *
 parse_body(const struct request *req, struct response *resp, bool *had_id)
 {
     bool json = request_content_type_is(req, "application/json");
+    bool html = request_content_type_is(req, "text/html");
     struct article_error err = {0};
     *had_id = false;
-    if (!json && !request_content_type_is(req, "text/plain")) {
+    if (!json && !html && !request_content_type_is(req, "text/plain")) {
         problem(resp, 415, "unsupported-media-type",
-                "send an article as application/json (a document) or text/plain (the plain "
-                "format)",
+                "send an article as application/json (a document), text/plain (the plain "
+                "format) or text/html (a web page to extract it from)",
                 NULL);
         return NULL;
     }
@@ -74,6 +77,14 @@ parse_body(const struct request *req, struct response *resp, bool *had_id)
         return NULL;
     }
     size_t bad;
+    if (html) { /* any charset: the extractor honours the declared one */
+        struct article *a = extract_html(req->body, req->body_len, NULL,
+                                         req->header(req, "Content-Type"), &err);
+        if (!a)
+            problem(resp, 422, "extract-failed", err.message[0] ? err.message : "no article found",
+                    NULL);
+        return a;
+    }
     if (!utf8_valid(req->body, req->body_len, &bad)) {
         snprintf(err.field, sizeof err.field, "byte %zu", bad);
         snprintf(err.message, sizeof err.message, "not valid UTF-8");
@@ -250,5 +261,111 @@ writes_delete(const struct request *req, struct response *resp)
         return resp->status;
     struct service_write w;
     service_delete(req->svc, id, req->header(req, "If-Match"), &w);
+    return answer(req, resp, &w, id);
+}
+
+/* How each refusal of fetch_url reaches the client: a 4xx naming the reason. */
+static const struct {
+    const char *why;
+    int status;
+    const char *detail;
+} fetch_refusals[] = {
+    {"bad_url", 400, "the url is not a valid absolute URL"},
+    {"scheme_forbidden", 400, "only http and https URLs are fetched, also after redirects"},
+    {"address_forbidden", 403,
+     "the url leads to an address that is not public (loopback, private, link-local, ...)"},
+    {"too_many_redirects", 422, "the page redirects too many times"},
+    {"too_large", 422, "the page is larger than fetch_max_bytes"},
+    {"timeout", 422, "the page did not arrive within fetch_timeout"},
+    {"http_status", 422, "the page's server did not answer 2xx"},
+    {"not_html", 422, "the url does not serve an HTML page"},
+    {"dns_failed", 422, "the url's host name does not resolve"},
+    {"connect_failed", 422, "the url's server refused the connection"},
+    {"tls_failed", 422, "the TLS handshake with the url's server failed"},
+};
+
+/* Reads {"url": "..."}: exactly one member, an http(s) URL of at most 2048 bytes. */
+static char *
+import_url(const struct request *req, struct response *resp)
+{
+    struct article_error err;
+    if (!request_content_type_is(req, "application/json")) {
+        problem(resp, 415, "unsupported-media-type", "send {\"url\": \"...\"} as application/json",
+                NULL);
+        return NULL;
+    }
+    cJSON *doc = store_json_parse(req->body, req->body_len, &err);
+    if (!doc) {
+        invalid(resp, &err);
+        return NULL;
+    }
+    const cJSON *url = cJSON_GetObjectItemCaseSensitive(doc, "url");
+    char *out = NULL;
+    if (!cJSON_IsObject(doc) || cJSON_GetArraySize(doc) != 1 || !cJSON_IsString(url))
+        problem(resp, 400, "invalid-import", "the body must be exactly {\"url\": \"...\"}", "/url");
+    else if (strlen(url->valuestring) > 2048)
+        problem(resp, 400, "invalid-import", "the url is longer than 2048 bytes", "/url");
+    else if (!(out = strdup(url->valuestring)))
+        problem(resp, 500, "internal", "out of memory", NULL);
+    cJSON_Delete(doc);
+    return out;
+}
+
+int
+writes_import(const struct request *req, struct response *resp)
+{
+    const char *dry = request_query(req, "dry_run");
+    if (dry && strcmp(dry, "true") != 0 && strcmp(dry, "false") != 0)
+        return problem(resp, 400, "invalid-parameter", "`dry_run` must be true or false", "dry_run");
+    char *url = import_url(req, resp);
+    if (!url)
+        return resp->status;
+    const struct config *cfg = &req->svc->cfg;
+    struct fetch_options opt;
+    fetch_options_init(&opt);
+    opt.policy = &req->svc->fetch_allow;
+    opt.timeout_ms = cfg->fetch_timeout * 1000L;
+    opt.max_bytes = (size_t)cfg->fetch_max_bytes;
+    struct fetch_result page;
+    const char *why = "fetch_failed";
+    int rc = fetch_url(url, &opt, &page, &why);
+    free(url);
+    if (rc != 0) {
+        fetch_result_free(&page);
+        char code[64];
+        snprintf(code, sizeof code, "fetch-%s", why);
+        for (char *p = code; *p; p++)
+            if (*p == '_')
+                *p = '-';
+        for (size_t i = 0; i < sizeof fetch_refusals / sizeof *fetch_refusals; i++)
+            if (strcmp(fetch_refusals[i].why, why) == 0)
+                return problem(resp, fetch_refusals[i].status, code, fetch_refusals[i].detail,
+                               "/url");
+        return problem(resp, 422, code, "the page could not be fetched", "/url");
+    }
+    struct article_error err = {0};
+    struct article *a =
+        extract_html(page.body, page.len, page.final_url, page.content_type, &err);
+    fetch_result_free(&page);
+    if (!a)
+        return problem(resp, 422, "extract-failed",
+                       err.message[0] ? err.message : "no article found in the page", NULL);
+    if (dry && strcmp(dry, "true") == 0) {
+        struct catalog_renderer r = {service_render_entry, req->svc};
+        struct catalog *c = catalog_build(&a, 1, req->svc->annotator, &r, 0);
+        char *body = c ? malloc(c->entries[0]->full.len) : NULL;
+        if (!body) {
+            catalog_release(c);
+            return problem(resp, 500, "internal", "out of memory", NULL);
+        }
+        memcpy(body, c->entries[0]->full.data, c->entries[0]->full.len);
+        response_take_body(resp, 200, "application/json", body, c->entries[0]->full.len);
+        catalog_release(c);
+        return 200;
+    }
+    char id[96];
+    snprintf(id, sizeof id, "%s", a->id);
+    struct service_write w;
+    service_put(req->svc, a, true, NULL, &w);
     return answer(req, resp, &w, id);
 }

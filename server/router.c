@@ -82,7 +82,14 @@ router_match(const struct route *routes, size_t n, enum http_method method, cons
 {
     unsigned found = 0;
     enum http_method want = method == HTTP_HEAD ? HTTP_GET : method;
+    /* A path that a pattern without captures names exactly belongs to those
+     * patterns alone: /v1/articles/import is not the article "import". */
+    bool literal = false;
+    for (size_t i = 0; i < n && !literal; i++)
+        literal = !strchr(routes[i].pattern, '{') && strcmp(routes[i].pattern, path) == 0;
     for (size_t i = 0; i < n; i++) {
+        if (literal && strchr(routes[i].pattern, '{'))
+            continue;
         if (!match(routes[i].pattern, path, req, caps_buf))
             continue;
         if (routes[i].methods & want) {

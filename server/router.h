@@ -1,6 +1,8 @@
 /* router: matches a method and path against a route table.
  *
  * Patterns are literal segments and `{name}` captures: "/v1/articles/{id}".
+ * A path that a capture-free pattern matches exactly is matched by such
+ * patterns only, so a literal route shadows captures for every method.
  * The table belongs to the caller (handlers/routes.c); the router only reads it. */
 #ifndef ARTICLED_ROUTER_H
 #define ARTICLED_ROUTER_H

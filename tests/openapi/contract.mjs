@@ -592,9 +592,21 @@ async function main() {
   check("POST /v1/articles an id that is taken", await call(main, "POST", "/v1/articles", { headers: JSONH, body: JSON.stringify({ headline: "Contract minimal", body: [para("x")] }) }), {
     method: "POST", template: "/v1/articles", expect: 409, extra: problemCode("article-exists", "/id"),
   });
-  check("POST /v1/articles text/html", await call(main, "POST", "/v1/articles", { headers: { ...AUTH, "Content-Type": "text/html" }, body: "<p>" }), {
+  check("POST /v1/articles text/xml", await call(main, "POST", "/v1/articles", { headers: { ...AUTH, "Content-Type": "text/xml" }, body: "<p/>" }), {
     method: "POST", template: "/v1/articles", expect: 415, extra: problemCode("unsupported-media-type"),
   });
+  check("POST /v1/articles text/html without an article", await call(main, "POST", "/v1/articles", { headers: { ...AUTH, "Content-Type": "text/html" }, body: "<p>" }), {
+    method: "POST", template: "/v1/articles", expect: 422, extra: problemCode("extract-failed"),
+  });
+  for (const [label, query, body, status, code] of [
+    ["a loopback url", "?dry_run=true", '{"url":"http://127.0.0.1:1/page.html"}', 403, "fetch-address-forbidden"],
+    ["a file url", "", '{"url":"file:///etc/passwd"}', 400, "fetch-scheme-forbidden"],
+    ["an empty object", "", "{}", 400, "invalid-import"],
+    ["a bad dry_run", "?dry_run=maybe", '{"url":"http://127.0.0.1/"}', 400, "invalid-parameter"],
+  ])
+    check(`POST /v1/articles/import ${label}`, await call(main, "POST", `/v1/articles/import${query}`, { headers: { ...AUTH, "Content-Type": "application/json" }, body }), {
+      method: "POST", template: "/v1/articles/import", expect: status, extra: problemCode(code),
+    });
   check("POST /v1/articles empty", await call(main, "POST", "/v1/articles", { headers: JSONH, body: "" }), {
     method: "POST", template: "/v1/articles", expect: 400, extra: problemCode("empty-body"),
   });
