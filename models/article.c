@@ -272,6 +272,8 @@ set_error(struct article_error *err, const char *field, const char *message)
     snprintf(err->message, sizeof err->message, "%s", message);
 }
 
+static int validate(const struct article *a, struct article_error *err);
+
 int
 article_finish(struct article *a, struct article_error *err)
 {
@@ -299,7 +301,7 @@ article_finish(struct article *a, struct article_error *err)
         set_error(err, "/updated", "not an ISO 8601 date (YYYY-MM-DD) or date-time with a zone");
         return -1;
     }
-    return 0;
+    return validate(a, err);
 }
 
 /* ---- JSON document ---------------------------------------------------------------------- */
@@ -335,7 +337,7 @@ static const char *const ignored_fields[] = {"slug", "word_count", "reading_time
                                              "annotations"};
 
 #define MAX_HEADLINE 500
-#define MAX_TEXT 65536
+#define MAX_TEXT 1048576 /* a very long paragraph is still text; files are bounded by max_article_bytes */
 #define MAX_BLOCKS 2000
 
 static char **
@@ -427,14 +429,13 @@ fail:
 
 /* Checks that v is a string of 1..max bytes of valid UTF-8 without NUL or
  * control characters other than tab and newline; copies it into *dst. */
+/* Checks a text value of the article: 1..max bytes of valid UTF-8 without
+ * control characters other than tab and newline. The one rule for every way an
+ * article is made, so whatever is accepted can be stored and read back. */
 static int
-take_string(const cJSON *v, size_t max, char **dst, const char *pointer, struct article_error *err)
+check_text(const char *s, size_t max, const char *pointer, struct article_error *err)
 {
-    if (!cJSON_IsString(v)) {
-        set_error(err, pointer, "must be a string");
-        return -1;
-    }
-    size_t len = strlen(v->valuestring);
+    size_t len = strlen(s);
     if (len == 0) {
         set_error(err, pointer, "must not be empty");
         return -1;
@@ -445,17 +446,29 @@ take_string(const cJSON *v, size_t max, char **dst, const char *pointer, struct 
         set_error(err, pointer, msg);
         return -1;
     }
-    if (!utf8_valid(v->valuestring, len, NULL)) {
+    if (!utf8_valid(s, len, NULL)) {
         set_error(err, pointer, "not valid UTF-8");
         return -1;
     }
     for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)v->valuestring[i];
+        unsigned char c = (unsigned char)s[i];
         if (c < 0x20 && c != '\t' && c != '\n') {
             set_error(err, pointer, "contains a control character");
             return -1;
         }
     }
+    return 0;
+}
+
+static int
+take_string(const cJSON *v, size_t max, char **dst, const char *pointer, struct article_error *err)
+{
+    if (!cJSON_IsString(v)) {
+        set_error(err, pointer, "must be a string");
+        return -1;
+    }
+    if (check_text(v->valuestring, max, pointer, err) != 0)
+        return -1;
     free(*dst);
     if (!(*dst = strdup(v->valuestring))) {
         set_error(err, pointer, "out of memory");
@@ -465,6 +478,61 @@ take_string(const cJSON *v, size_t max, char **dst, const char *pointer, struct 
 }
 
 /* Like take_string, but null leaves *dst NULL. */
+/* The limits of the article document, whatever the article was made from. */
+static int
+validate(const struct article *a, struct article_error *err)
+{
+    char ptr[96];
+    if (check_text(a->headline, MAX_HEADLINE, "/headline", err) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof str_fields / sizeof *str_fields; i++) {
+        const char *v = *str_at(a, str_fields[i].offset);
+        snprintf(ptr, sizeof ptr, "/%s", str_fields[i].name);
+        if (v && check_text(v, str_fields[i].max, ptr, err) != 0)
+            return -1;
+    }
+    for (size_t i = 0; i < sizeof list_fields / sizeof *list_fields; i++) {
+        const struct list_field *f = &list_fields[i];
+        char **items = *(char ***)((const char *)a + f->items);
+        size_t n = *(const size_t *)((const char *)a + f->count);
+        snprintf(ptr, sizeof ptr, "/%s", f->name);
+        if (n > f->max_items) {
+            char msg[64];
+            snprintf(msg, sizeof msg, "more than %zu items", f->max_items);
+            set_error(err, ptr, msg);
+            return -1;
+        }
+        for (size_t k = 0; k < n; k++) {
+            snprintf(ptr, sizeof ptr, "/%s/%zu", f->name, k);
+            if (check_text(items[k], f->max, ptr, err) != 0)
+                return -1;
+        }
+    }
+    if (a->nbody > MAX_BLOCKS) {
+        set_error(err, "/body", "more than 2000 blocks");
+        return -1;
+    }
+    for (size_t i = 0; i < a->nbody; i++) {
+        const struct article_block *b = &a->body[i];
+        const char *credit[] = {b->credit.text, b->credit.photographer, b->credit.agency,
+                                b->credit.distributor};
+        static const char *const credit_names[] = {"text", "photographer", "agency",
+                                                   "distributor"};
+        snprintf(ptr, sizeof ptr, "/body/%zu/%s", i, b->type == ARTICLE_IMAGE ? "caption" : "text");
+        if (check_text(b->text ? b->text : "", MAX_TEXT, ptr, err) != 0)
+            return -1;
+        snprintf(ptr, sizeof ptr, "/body/%zu/alt", i);
+        if (b->alt && check_text(b->alt, MAX_TEXT, ptr, err) != 0)
+            return -1;
+        for (size_t k = 0; k < 4; k++) {
+            snprintf(ptr, sizeof ptr, "/body/%zu/credit/%s", i, credit_names[k]);
+            if (credit[k] && check_text(credit[k], k == 0 ? 1024 : 300, ptr, err) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 static int
 take_opt_string(const cJSON *v, size_t max, char **dst, const char *pointer,
                 struct article_error *err)
@@ -527,7 +595,7 @@ take_credit(const cJSON *v, struct article_credit *c, const char *base, struct a
                      : strcmp(m->string, "photographer") == 0 ? &c->photographer
                      : strcmp(m->string, "agency") == 0       ? &c->agency
                                                               : &c->distributor;
-        if (take_opt_string(m, 300, dst, ptr, err) != 0)
+        if (take_opt_string(m, dst == &c->text ? 1024 : 300, dst, ptr, err) != 0)
             return -1;
     }
     if (!c->text && (c->photographer || c->agency || c->distributor)) {

@@ -1531,8 +1531,12 @@ body_pass(htmlDocPtr doc, const char *html, size_t len, const char *url, const c
         return 0;
     strbuf_init(&e.para, 256);
     xmlNode *root = xmlDocGetRootElement(doc);
-    xmlNode *body = root ? find_tag(root, "body") : NULL;
-    if (!body || prepare(root, &p) != 0)
+    /* The body is looked up after prepare, which may remove elements (a page
+     * can nest a body inside something prepare strips). */
+    if (!root || prepare(root, &p) != 0)
+        goto done;
+    xmlNode *body = find_tag(root, "body");
+    if (!body)
         goto done;
     score_paragraphs(body, &p);
     xmlNode *top = top_candidate(body, body, &p);

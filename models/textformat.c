@@ -261,6 +261,22 @@ find_credit(const struct line *l, const char **bracket)
     return false;
 }
 
+/* True when lines[0..n) form an image block: one or two lines, the last
+ * ending in a credit, and something before the credit (a lone `[Reuters]`
+ * line is a paragraph: an image needs a caption). */
+static bool
+image_block(const struct line *lines, size_t n, const char **bracket)
+{
+    if (n > 2 || !find_credit(&lines[n - 1], bracket))
+        return false;
+    if (n == 2)
+        return true;
+    for (const char *p = lines[0].s; p < *bracket; p++)
+        if (*p != ' ' && *p != '\t')
+            return true;
+    return false;
+}
+
 /* Joins lines[first..first+n) with single spaces into a new string. */
 static char *
 join_lines(const struct line *lines, size_t n)
@@ -350,7 +366,7 @@ add_block(struct article *a, const struct line *lines, size_t n, bool standfirst
 {
     const char *bracket;
     size_t prefix;
-    if (n <= 2 && find_credit(&lines[n - 1], &bracket))
+    if (image_block(lines, n, &bracket))
         return add_image(a, lines, n, bracket);
     if (n == 1 && is_source_line(&lines[0], &prefix))
         return add_csv(&a->source, &a->nsource, lines[0].s + prefix, lines[0].len - prefix);
@@ -410,7 +426,7 @@ parse_utf8(const char *s, size_t len, struct article_error *err)
         /* A standfirst is the block after the headline, unless it is media or provenance. */
         const char *bracket;
         size_t prefix, nb = i - start;
-        bool standfirst = first && !(nb <= 2 && find_credit(&lines[i - 1], &bracket)) &&
+        bool standfirst = first && !image_block(&lines[start], nb, &bracket) &&
                           !(nb == 1 && is_source_line(&lines[start], &prefix));
         first = false;
         if (add_block(a, &lines[start], nb, standfirst) != 0) {

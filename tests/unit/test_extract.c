@@ -424,3 +424,19 @@ Test(extract, keeps_embedded_posts_and_drops_link_lists_and_stray_captions_insid
     free(text);
     article_free(a);
 }
+
+/* Found by fuzz/extract: a page whose <body> is nested where the preparation
+ * pass strips it; the body used to be looked up before that pass and then read
+ * after it was freed. Under ASan this test fails if that comes back. */
+Test(extract, survives_a_page_whose_body_the_preparation_removes)
+{
+    FILE *f = fopen("tests/fixtures/fuzz/extract-body-removed.html", "rb");
+    cr_assert_not_null(f);
+    static char html[1 << 16];
+    size_t n = fread(html, 1, sizeof html, f);
+    fclose(f);
+    struct article_error err = {0};
+    struct article *a = extract_html(html, n, NULL, NULL, &err);
+    cr_assert(a || err.message[0], "refused with a reason, or extracted");
+    article_free(a);
+}
