@@ -278,9 +278,17 @@ int
 article_finish(struct article *a, struct article_error *err)
 {
     char slug[SLUG_MAX + 1];
-    if (!a->headline || article_slugify(a->headline, slug, sizeof slug) == 0) {
+    if (!a->headline || !utf8_has_word(a->headline, strlen(a->headline))) {
         set_error(err, "/headline", "the headline needs at least one letter or digit");
         return -1;
+    }
+    if (article_slugify(a->headline, slug, sizeof slug) == 0) {
+        /* A headline with no Latin letter or digit (Cyrillic, CJK, ...) still
+         * gets a stable id: a hash of the headline. */
+        uint64_t h = 0xcbf29ce484222325ULL;
+        for (const char *p = a->headline; *p; p++)
+            h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+        snprintf(slug, sizeof slug, "article-%012llx", (unsigned long long)(h & 0xffffffffffffULL));
     }
     free(a->slug);
     if (!(a->slug = strdup(slug)) || (!a->id && !(a->id = strdup(slug)))) {

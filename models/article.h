@@ -85,7 +85,8 @@ int article_parse_time(const char *s, int64_t *out);
 
 /* Fills the derived fields: slug from the headline, id from the slug when none
  * was given, published_ts from published. -1 with err set when the headline has
- * no letter or digit, or a date is invalid. */
+ * no letter or digit (of any script: a headline without Latin letters gets the
+ * id `article-` + 12 hex digits of its hash), or a date is invalid. */
 int article_finish(struct article *a, struct article_error *err);
 
 /* The article document: the writable fields only, the form stored in *.json.

@@ -1294,34 +1294,18 @@ struct emitter {
     bool failed;
 };
 
-static bool is_word_cp(uint32_t cp);
-
 static bool
 has_alnum(const char *s)
 {
-    for (size_t i = 0, n = strlen(s); i < n;)
-        if (is_word_cp(utf8_next(s, n, &i)))
-            return true;
-    return false;
+    return utf8_has_word(s, strlen(s));
 }
 
-/* True for a letter or digit in any script (punctuation blocks excluded). */
-static bool
-is_word_cp(uint32_t cp)
-{
-    if (cp < 0x80)
-        return isalnum((int)cp);
-    return cp != 0xA0 && cp != 0xFFFD && !(cp >= 0x2000 && cp <= 0x206F) &&
-           !(cp >= 0x3000 && cp <= 0x303F) && !(cp >= 0xFF00 && cp <= 0xFF0F) &&
-           !(cp >= 0xFF1A && cp <= 0xFF20) && !(cp >= 0xA1 && cp <= 0xBF) && cp != 0xD7 &&
-           cp != 0xF7;
-}
 
 static bool
 starts_with_word(const char *s)
 {
     size_t i = 0;
-    return *s && is_word_cp(utf8_next(s, strlen(s), &i));
+    return *s && utf8_is_word(utf8_next(s, strlen(s), &i));
 }
 
 /* True when s[0..len) ends in a letter or digit. */
@@ -1335,7 +1319,7 @@ ends_in_word(const char *s, size_t len)
         return false;
     start--;
     size_t i = start;
-    return is_word_cp(utf8_next(s, len, &i));
+    return utf8_is_word(utf8_next(s, len, &i));
 }
 
 static void

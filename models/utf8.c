@@ -1,5 +1,6 @@
 #include "utf8.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 
 /* Length of the sequence introduced by lead byte c, or 0 if c cannot lead one. */
@@ -155,4 +156,24 @@ utf8_from_cp1252(const char *s, size_t len, size_t *out_len)
     out[o] = '\0';
     *out_len = o;
     return out;
+}
+
+bool
+utf8_is_word(uint32_t cp)
+{
+    if (cp < 0x80)
+        return isalnum((int)cp);
+    return cp != 0xA0 && cp != 0xFFFD && !(cp >= 0x2000 && cp <= 0x206F) &&
+           !(cp >= 0x3000 && cp <= 0x303F) && !(cp >= 0xFF00 && cp <= 0xFF0F) &&
+           !(cp >= 0xFF1A && cp <= 0xFF20) && !(cp >= 0xA1 && cp <= 0xBF) && cp != 0xD7 &&
+           cp != 0xF7;
+}
+
+bool
+utf8_has_word(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len;)
+        if (utf8_is_word(utf8_next(s, len, &i)))
+            return true;
+    return false;
 }

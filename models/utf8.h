@@ -28,6 +28,15 @@ size_t utf8_cp_count(const char *s, size_t len);
 /* Byte offset of code point number cp in s[0..len); len when cp is past the end. */
 size_t utf8_byte_offset(const char *s, size_t len, size_t cp);
 
+/* True for a letter or digit of any script: ASCII alphanumerics, and every
+ * code point above U+007F outside the Latin-1, general, CJK and full-width
+ * punctuation and symbol blocks (a coarse rule, enough to tell text from
+ * punctuation without Unicode tables). */
+bool utf8_is_word(uint32_t cp);
+
+/* True when s[0..len) holds at least one utf8_is_word code point. */
+bool utf8_has_word(const char *s, size_t len);
+
 /* Decodes Windows-1252 (a superset of Latin-1 for printable text) into a new
  * NUL-terminated UTF-8 string; *out_len gets its length. NULL on allocation failure. */
 char *utf8_from_cp1252(const char *s, size_t len, size_t *out_len);

@@ -436,3 +436,19 @@ Test(article, round_trips_images_with_a_bare_credit_and_without_alt)
     article_free(a);
 }
 
+
+Test(article, gives_a_headline_without_latin_letters_a_stable_hashed_id)
+{
+    static const char text[] = "Москва открывает новый мост\n\nПервый абзац.\n";
+    struct article_error err;
+    struct article *a = textformat_parse(text, sizeof text - 1, &err);
+    struct article *b = textformat_parse(text, sizeof text - 1, &err);
+    cr_assert_not_null(a, "%s", err.message);
+    cr_assert_not_null(b);
+    cr_expect_eq(strncmp(a->id, "article-", 8), 0, "%s", a->id);
+    cr_expect_eq(strlen(a->id), 20);
+    cr_expect(article_id_valid(a->id));
+    cr_expect_str_eq(a->id, b->id, "the same headline, the same id");
+    article_free(a);
+    article_free(b);
+}
