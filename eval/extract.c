@@ -462,8 +462,8 @@ main(int argc, char **argv)
         }
         refused += a == NULL;
         if (verbose)
-            fprintf(stderr, "%s P %.3f R %.3f %s%s\n", page->string, p, r,
-                    a ? "" : "refused: ", a ? "" : err.message);
+            fprintf(stderr, "%s P %.3f R %.3f %s%s%s%s\n", page->string, p, r,
+                    a ? "" : "refused: ", a ? "" : err.field, a ? "" : " ", a ? "" : err.message);
         pages++;
         sum_p += p;
         sum_r += r;

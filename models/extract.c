@@ -1554,6 +1554,33 @@ done:
     return rc;
 }
 
+/* An image block needs a caption (the article document requires one): an
+ * image found without one takes its alt text as the caption, or is left out,
+ * since it carries no text. */
+static void
+drop_uncaptioned_images(struct article *a)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < a->nbody; i++) {
+        struct article_block *b = &a->body[i];
+        if (b->type == ARTICLE_IMAGE && (!b->text || !b->text[0])) {
+            free(b->text);
+            b->text = b->alt;
+            b->alt = NULL;
+            if (!b->text || !b->text[0]) {
+                free(b->text);
+                free(b->credit.text);
+                free(b->credit.photographer);
+                free(b->credit.agency);
+                free(b->credit.distributor);
+                continue;
+            }
+        }
+        a->body[kept++] = *b;
+    }
+    a->nbody = kept;
+}
+
 static void
 set_err(struct article_error *err, const char *field, const char *message)
 {
@@ -1621,6 +1648,7 @@ extract_html(const char *html, size_t len, const char *url, const char *declared
         set_err(err, "/body", "no article text found in the page");
         goto fail;
     }
+    drop_uncaptioned_images(a);
     if (article_finish(a, err) != 0)
         goto fail;
     meta_free(&m);

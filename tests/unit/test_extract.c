@@ -440,3 +440,35 @@ Test(extract, survives_a_page_whose_body_the_preparation_removes)
     cr_assert(a || err.message[0], "refused with a reason, or extracted");
     article_free(a);
 }
+
+/* An image block needs a caption: an uncaptioned image takes its alt text, or
+ * is left out; either way the article can be stored and read back. */
+Test(extract, keeps_uncaptioned_images_storable)
+{
+    static const char page[] =
+        "<html><head><title>Harbour wall repaired</title></head><body><article>"
+        "<h1>Harbour wall repaired</h1>"
+        "<figure><img src=\"/a.jpg\" alt=\"The new harbour wall at dusk\"></figure>"
+        "<p>The harbour wall that collapsed in the January storm has been rebuilt, the council "
+        "said on Thursday, two months ahead of the date it had given residents.</p>"
+        "<figure><img src=\"/b.jpg\"></figure>"
+        "<p>Fishing boats will be able to moor along the whole length of the wall again from "
+        "next week, and the slipway reopens on Saturday morning.</p>"
+        "</article></body></html>";
+    struct article_error err = {0};
+    struct article *a = extract_html(page, sizeof page - 1, NULL, NULL, &err);
+    cr_assert_not_null(a, "%s: %s", err.field, err.message);
+    size_t images = 0;
+    for (size_t i = 0; i < a->nbody; i++)
+        if (a->body[i].type == ARTICLE_IMAGE) {
+            images++;
+            cr_expect(a->body[i].text && a->body[i].text[0], "every image has a caption");
+        }
+    cr_expect_leq(images, 1, "the image with neither caption nor alt is left out");
+    cJSON *doc = article_to_json(a);
+    struct article *back = article_from_json(doc, &err);
+    cr_expect_not_null(back, "the stored document reads back: %s %s", err.field, err.message);
+    article_free(back);
+    cJSON_Delete(doc);
+    article_free(a);
+}
