@@ -91,6 +91,10 @@ run: deps articled
 eval: $(EVALS)
 	sh eval/run.sh $(B)
 
+# articled against nginx serving the identical bytes (docs/benchmarks.md).
+bench: articled
+	sh bench/nginx.sh
+
 # wrk at 128-512 keep-alive connections on the shipped mode (docs/operations.md).
 bench-connections: articled
 	sh bench/connections.sh 5
