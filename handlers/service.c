@@ -178,13 +178,6 @@ done:
     return rc;
 }
 
-int
-service_ready(struct service *svc)
-{
-    struct catalog *c = catalog_slot_acquire(&svc->slot);
-    catalog_release(c);
-    return c != NULL;
-}
 
 /* True when the If-Match value matches etag: `*`, or a list of entity tags
  * with etag among them (strong comparison, RFC 9110 13.1.1). */

@@ -85,9 +85,6 @@ void service_destroy(struct service *svc);
  * stays published and -1 is returned with *errstr. */
 int service_reload(struct service *svc, const char **errstr);
 
-/* True once a snapshot has been published. */
-int service_ready(struct service *svc);
-
 /* The catalog renderer: fills an entry's full and summary bytes (handlers/articles.c). */
 int service_render_entry(void *ctx, struct catalog_entry *e);
 
