@@ -606,6 +606,12 @@ take_credit(const cJSON *v, struct article_credit *c, const char *base, struct a
         if (take_opt_string(m, dst == &c->text ? 1024 : 300, dst, ptr, err) != 0)
             return -1;
     }
+    if (!c->text && !c->photographer && !c->agency && !c->distributor && c->file) {
+        /* Only the text of a credit is served when it has no parts; a flag alone
+         * would be lost when the article is stored and read back. */
+        set_error(err, base, "a credit needs its text, a photographer or an agency");
+        return -1;
+    }
     if (!c->text && (c->photographer || c->agency || c->distributor)) {
         /* A structured credit without its text gets the conventional one. */
         char buf[1024];
