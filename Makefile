@@ -25,7 +25,7 @@ CRASH    := $(B)/tests/crash/crashtest
 EVALS    := $(patsubst %.c,$(B)/%,$(sort $(wildcard eval/*.c)))
 
 .SECONDARY:
-.PHONY: all run test check test-plain test-san eval eval-extract bench bench-connections bench-crash bench-search clean format
+.PHONY: all run test check test-plain test-san eval eval-extract fuzz bench bench-connections bench-crash bench-search clean format
 all: articled
 
 articled: $(B)/articled
@@ -90,6 +90,10 @@ run: deps articled
 
 eval: $(EVALS)
 	sh eval/run.sh $(B)
+
+# Every fuzz target for 10 minutes (docs/fuzzing.md).
+fuzz:
+	sh fuzz/run.sh all 600
 
 # articled against nginx serving the identical bytes (docs/benchmarks.md).
 bench: articled
