@@ -1,5 +1,6 @@
 #include "models/article.h"
 
+#include "models/hash.h"
 #include "models/utf8.h"
 
 #include <ctype.h>
@@ -285,9 +286,7 @@ article_finish(struct article *a, struct article_error *err)
     if (article_slugify(a->headline, slug, sizeof slug) == 0) {
         /* A headline with no Latin letter or digit (Cyrillic, CJK, ...) still
          * gets a stable id: a hash of the headline. */
-        uint64_t h = 0xcbf29ce484222325ULL;
-        for (const char *p = a->headline; *p; p++)
-            h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+        uint64_t h = hash_fnv1a(a->headline, strlen(a->headline));
         snprintf(slug, sizeof slug, "article-%012llx", (unsigned long long)(h & 0xffffffffffffULL));
     }
     free(a->slug);

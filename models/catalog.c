@@ -1,5 +1,7 @@
 #include "models/catalog.h"
 
+#include "models/hash.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,23 +10,13 @@
 void
 catalog_etag(const char *data, size_t len, char out[20])
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)data[i];
-        h *= 0x100000001b3ULL;
-    }
-    snprintf(out, 20, "\"%016llx\"", (unsigned long long)h);
+    snprintf(out, 20, "\"%016llx\"", (unsigned long long)hash_fnv1a(data, len));
 }
 
 static uint64_t
 hash_str(const char *s)
 {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ULL;
-    }
-    return h;
+    return hash_fnv1a(s, strlen(s));
 }
 
 /* Newest first; undated articles after dated ones; ties by id, so the order is total. */

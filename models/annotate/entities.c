@@ -1,4 +1,5 @@
 #include "models/annotate/entities.h"
+#include "models/hash.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -267,12 +268,7 @@ classify_blocks(struct ctx *x)
 static uint64_t
 hash_bytes(const char *s, size_t len)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
-    return h;
+    return hash_fnv1a(s, len);
 }
 
 /* A set of folded words, as tokkey indices (NONE: empty slot). */

@@ -1,4 +1,5 @@
 #include "models/annotate/stats.h"
+#include "models/hash.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -31,11 +32,7 @@ stats_reading_time(size_t words)
 static uint64_t
 hash_key(const char *s, size_t len)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 1099511628211ull;
-    }
+    uint64_t h = hash_fnv1a(s, len);
     return h ? h : 1;
 }
 

@@ -1,0 +1,14 @@
+/* hash: the one non-cryptographic hash of the project, 64-bit FNV-1a.
+ *
+ * Used for hash tables, strong ETags and ids that must be stable across runs
+ * and machines (so no seed). Not for anything an attacker must not predict. */
+#ifndef ARTICLED_HASH_H
+#define ARTICLED_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* FNV-1a of data[0..len). */
+uint64_t hash_fnv1a(const void *data, size_t len);
+
+#endif
