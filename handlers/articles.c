@@ -263,6 +263,7 @@ articles_list(const struct request *req, struct response *resp)
     free(lv);
     response_take_body(resp, 200, json_type, out, len);
     resp->last_modified = c->modified;
+    resp->memo = true;
     return 200;
 }
 

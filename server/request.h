@@ -73,6 +73,11 @@ struct response {
     size_t gzip_len;
     struct response_header headers[RESPONSE_MAX_HEADERS];
     size_t nheaders;
+    /* Set by a handler whose 200 answer is a pure function of the snapshot and
+     * the request's path and query (lists, searches, corpus indexes): the
+     * transport may keep the response and serve it again for the same path and
+     * query while the snapshot is current, instead of calling the handler. */
+    bool memo;
 };
 
 /* A query value by key, or NULL. */
