@@ -17,30 +17,6 @@
 
 static const char json_type[] = "application/json";
 
-/* Prints a tree compactly into b; takes ownership of the tree. */
-static int
-take_printed(cJSON *tree, struct catalog_bytes *b)
-{
-    char *s = tree ? cJSON_PrintUnformatted(tree) : NULL;
-    cJSON_Delete(tree);
-    if (!s)
-        return -1;
-    b->data = s;
-    b->len = strlen(s);
-    catalog_etag(b->data, b->len, b->etag);
-    return 0;
-}
-
-/* Adds the gzip form that negotiate_response serves to clients that accept it. */
-static int
-add_gzip(struct catalog_bytes *b)
-{
-    if (b->len < ENCODING_MIN_BYTES)
-        return 0;
-    b->gzip = encoding_gzip(b->data, b->len, &b->gzip_len);
-    return b->gzip ? 0 : -1;
-}
-
 static cJSON *
 links_json(const struct article *a, const char *base)
 {
@@ -68,19 +44,6 @@ articles_json(const struct article *a, size_t words, const char *base)
         return NULL;
     }
     return full;
-}
-
-/* Renders {"article": id, key: part} into b; part stays owned by the caller. */
-static int
-render_part(const struct article *a, const char *key, cJSON *part, struct catalog_bytes *b)
-{
-    cJSON *o = cJSON_CreateObject();
-    if (!o || !part || !cJSON_AddStringToObject(o, "article", a->id) ||
-        !cJSON_AddItemReferenceToObject(o, key, part)) {
-        cJSON_Delete(o);
-        return -1;
-    }
-    return take_printed(o, b);
 }
 
 /* The members of a list item, in order: `fields` names them (find.c). */
@@ -161,6 +124,47 @@ render_summary(struct catalog_entry *e, const char *base)
     return 0;
 }
 
+/* The part {"article":ID,"KEY":slice} assembled into b. */
+static void
+add_part(struct strbuf *b, const char *id, const char *key, const char *slice, size_t len)
+{
+    strbuf_adds(b, "{\"article\":");
+    strbuf_add_json_string(b, id);
+    strbuf_addf(b, ",\"%s\":", key);
+    strbuf_add(b, slice, len);
+    strbuf_add(b, "}", 1);
+}
+
+/* Finds the printed array `what` in the full document and records where it
+ * is, with the ETag of the part it makes. */
+static int
+locate_part(const struct catalog_entry *e, const cJSON *what, const char *key,
+            struct catalog_part *p)
+{
+    char *printed = cJSON_PrintUnformatted(what);
+    if (!printed)
+        return -1;
+    /* cJSON prints a tree the same way wherever it sits: the array's bytes
+     * are in the document, after the article's own fields. */
+    size_t n = strlen(printed);
+    const char *at = memmem(e->full.data, e->full.len, printed, n);
+    free(printed);
+    if (!at)
+        return -1;
+    p->at = (uint32_t)(at - e->full.data);
+    p->len = (uint32_t)n;
+    struct strbuf b;
+    strbuf_init(&b, n + 128);
+    add_part(&b, e->article->id, key, at, n);
+    if (b.failed) {
+        strbuf_free(&b);
+        return -1;
+    }
+    catalog_etag(b.data, b.len, p->etag);
+    strbuf_free(&b);
+    return 0;
+}
+
 int
 articles_render(struct catalog_entry *e, const char *base)
 {
@@ -168,16 +172,9 @@ articles_render(struct catalog_entry *e, const char *base)
     cJSON *ann = e->annotations ? annotations_to_json(e->annotations) : NULL;
     if (e->annotations && !ann)
         return -1;
-    if (ann && !(e->digest = corpus_digest_new(a->headline,
-                                               cJSON_GetObjectItemCaseSensitive(ann, "entities"),
-                                               cJSON_GetObjectItemCaseSensitive(ann, "quotes")))) {
-        cJSON_Delete(ann);
-        return -1;
-    }
-    if (ann && (render_part(a, "entities", cJSON_GetObjectItemCaseSensitive(ann, "entities"),
-                            &e->entities) != 0 ||
-                render_part(a, "quotes", cJSON_GetObjectItemCaseSensitive(ann, "quotes"),
-                            &e->quotes) != 0)) {
+    const cJSON *ents = cJSON_GetObjectItemCaseSensitive(ann, "entities");
+    const cJSON *quotes = cJSON_GetObjectItemCaseSensitive(ann, "quotes");
+    if (ann && !(e->digest = corpus_digest_new(a->headline, ents, quotes))) {
         cJSON_Delete(ann);
         return -1;
     }
@@ -187,11 +184,72 @@ articles_render(struct catalog_entry *e, const char *base)
         cJSON_Delete(ann);
         return -1;
     }
-    if (take_printed(full, &e->full) != 0 || add_gzip(&e->full) != 0 ||
-        (e->entities.data && add_gzip(&e->entities) != 0) ||
-        (e->quotes.data && add_gzip(&e->quotes) != 0))
+    /* ents and quotes belong to the tree: find their bytes before it goes */
+    int rc = (e->full.data = cJSON_PrintUnformatted(full)) ? 0 : -1;
+    if (rc == 0)
+        e->full.len = strlen(e->full.data);
+    if (rc == 0 && ann)
+        rc = locate_part(e, ents, "entities", &e->entities) != 0 ||
+                     locate_part(e, quotes, "quotes", &e->quotes) != 0
+                 ? -1
+                 : 0;
+    cJSON_Delete(full);
+    if (rc != 0)
         return -1;
+    catalog_etag(e->full.data, e->full.len, e->full.etag);
+    /* Only the gzip form stays: most clients take it, and the identity bytes
+     * are inflated again for the others (kept hot within a budget). */
+    if (e->full.len >= ENCODING_MIN_BYTES) {
+        if (!(e->full.gzip = encoding_gzip(e->full.data, e->full.len, &e->full.gzip_len)))
+            return -1;
+        free(e->full.data);
+        e->full.data = NULL;
+    }
     return render_summary(e, base);
+}
+
+const char *
+articles_identity(const struct catalog_bytes *b, char **owned)
+{
+    *owned = NULL;
+    if (b->data)
+        return b->data;
+    struct catalog_bytes *m = (struct catalog_bytes *)b; /* hot is the mutable cache field */
+    char *hot = __atomic_load_n(&m->hot, __ATOMIC_ACQUIRE);
+    if (hot)
+        return hot;
+    char *fresh = b->gzip ? encoding_gunzip(b->gzip, b->gzip_len, b->len) : NULL;
+    if (!fresh)
+        return NULL;
+    if (__atomic_add_fetch(&catalog_hot_bytes, b->len, __ATOMIC_RELAXED) > ARTICLES_HOT_MAX) {
+        __atomic_sub_fetch(&catalog_hot_bytes, b->len, __ATOMIC_RELAXED);
+        *owned = fresh;
+        return fresh;
+    }
+    char *expected = NULL;
+    if (__atomic_compare_exchange_n(&m->hot, &expected, fresh, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return fresh;
+    __atomic_sub_fetch(&catalog_hot_bytes, b->len, __ATOMIC_RELAXED);
+    free(fresh);
+    return expected;
+}
+
+char *
+articles_full_copy(const struct catalog_entry *e, size_t *len)
+{
+    char *owned;
+    const char *s = articles_identity(&e->full, &owned);
+    if (!s || owned) {
+        *len = e->full.len;
+        return owned;
+    }
+    char *copy = malloc(e->full.len + 1);
+    if (copy) {
+        memcpy(copy, s, e->full.len + 1);
+        *len = e->full.len;
+    }
+    return copy;
 }
 
 int
@@ -208,14 +266,40 @@ articles_list(const struct request *req, struct response *resp)
 }
 
 static const struct catalog_entry *find_or_404(const struct request *req, struct response *resp);
-static int serve_bytes(struct response *resp, const struct catalog_entry *e,
-                       const struct catalog_bytes *b);
 
+static const char *
+header(const struct request *req, const char *name)
+{
+    return req->header ? req->header(req, name) : NULL;
+}
+
+/* Serves the whole article: the gzip form as it is to a client that takes it,
+ * else the identity bytes, resident, hot, or inflated for this answer. */
 int
 articles_get(const struct request *req, struct response *resp)
 {
     const struct catalog_entry *e = find_or_404(req, resp);
-    return e ? serve_bytes(resp, e, &e->full) : resp->status;
+    if (!e)
+        return resp->status;
+    const struct catalog_bytes *b = &e->full;
+    const char *hot = b->data ? b->data : __atomic_load_n(&b->hot, __ATOMIC_ACQUIRE);
+    char *owned = NULL;
+    if (!hot && b->gzip && encoding_accepts_gzip(header(req, "Accept-Encoding"))) {
+        response_borrow_body(resp, 200, json_type, b->gzip, b->gzip_len);
+        resp->pre_gzipped = true;
+    } else {
+        if (!hot && !(hot = articles_identity(b, &owned)))
+            return problem(resp, 500, "internal", "out of memory", NULL);
+        if (owned)
+            response_take_body(resp, 200, json_type, owned, b->len);
+        else
+            response_borrow_body(resp, 200, json_type, hot, b->len);
+        resp->gzip = b->gzip;
+        resp->gzip_len = b->gzip_len;
+    }
+    memcpy(resp->etag, b->etag, sizeof b->etag);
+    resp->last_modified = e->modified;
+    return 200;
 }
 
 /* The entry for the {id} capture, or a 404 problem in resp. */
@@ -231,31 +315,56 @@ find_or_404(const struct request *req, struct response *resp)
     return e;
 }
 
-/* Serves one pre-rendered representation of an entry, with its validators
- * and its gzip form. */
+/* Serves a part of the article, assembled from the document's bytes. */
 static int
-serve_bytes(struct response *resp, const struct catalog_entry *e, const struct catalog_bytes *b)
+serve_part(const struct request *req, struct response *resp, const char *key,
+           const struct catalog_part *(*which)(const struct catalog_entry *))
 {
-    if (!b->data)
+    const struct catalog_entry *e = find_or_404(req, resp);
+    if (!e)
+        return resp->status;
+    const struct catalog_part *p = which(e);
+    if (!p->len)
         return problem(resp, 503, "not-annotated", "this server runs without the annotator", NULL);
-    response_borrow_body(resp, 200, json_type, b->data, b->len);
-    memcpy(resp->etag, b->etag, sizeof b->etag);
+    char *owned;
+    const char *full = articles_identity(&e->full, &owned);
+    if (!full)
+        return problem(resp, 500, "internal", "out of memory", NULL);
+    struct strbuf b;
+    strbuf_init(&b, p->len + 128);
+    add_part(&b, e->article->id, key, full + p->at, p->len);
+    free(owned);
+    size_t len;
+    char *out = strbuf_take(&b, &len);
+    if (!out)
+        return problem(resp, 500, "internal", "out of memory", NULL);
+    response_take_body(resp, 200, json_type, out, len);
+    memcpy(resp->etag, p->etag, sizeof p->etag);
     resp->last_modified = e->modified;
-    resp->gzip = b->gzip;
-    resp->gzip_len = b->gzip_len;
+    resp->memo = true;
     return 200;
+}
+
+static const struct catalog_part *
+entities_of(const struct catalog_entry *e)
+{
+    return &e->entities;
+}
+
+static const struct catalog_part *
+quotes_of(const struct catalog_entry *e)
+{
+    return &e->quotes;
 }
 
 int
 articles_entities(const struct request *req, struct response *resp)
 {
-    const struct catalog_entry *e = find_or_404(req, resp);
-    return e ? serve_bytes(resp, e, &e->entities) : resp->status;
+    return serve_part(req, resp, "entities", entities_of);
 }
 
 int
 articles_quotes(const struct request *req, struct response *resp)
 {
-    const struct catalog_entry *e = find_or_404(req, resp);
-    return e ? serve_bytes(resp, e, &e->quotes) : resp->status;
+    return serve_part(req, resp, "quotes", quotes_of);
 }

@@ -28,4 +28,15 @@ int articles_render(struct catalog_entry *e, const char *base);
  * owns it; NULL on OOM. */
 cJSON *articles_json(const struct article *a, size_t words, const char *base);
 
+/* Inflated documents kept hot (catalog_bytes.hot) over all snapshots at most. */
+#define ARTICLES_HOT_MAX ((size_t)32 << 20)
+
+/* The identity bytes of b (len b->len, NUL-terminated): resident, hot, or
+ * inflated now. When *owned is set the caller frees it (the hot budget was
+ * spent). NULL on OOM. Valid while the snapshot holding b is. */
+const char *articles_identity(const struct catalog_bytes *b, char **owned);
+
+/* A malloc'd copy of the whole article document; NULL on OOM. */
+char *articles_full_copy(const struct catalog_entry *e, size_t *len);
+
 #endif

@@ -1,5 +1,6 @@
 #include "handlers/writes.h"
 
+#include "handlers/articles.h"
 #include "handlers/problem.h"
 #include "handlers/service.h"
 #include "models/extract.h"
@@ -133,15 +134,15 @@ answer(const struct request *req, struct response *resp, struct service_write *w
         status = w->outcome == SERVICE_CREATED ? 201 : 200;
         /* The body stays valid while the snapshot is held: copy it, since the
          * reference is dropped before the response is sent. */
-        char *body = malloc(e->full.len);
+        size_t len = 0;
+        char *body = articles_full_copy(e, &len);
         if (!body || response_header(resp, "ETag", e->full.etag) != 0 ||
             (status == 201 && response_header(resp, "Location", location) != 0)) {
             free(body);
             status = problem(resp, 500, "internal", "out of memory", NULL);
             break;
         }
-        memcpy(body, e->full.data, e->full.len);
-        response_take_body(resp, status, "application/json", body, e->full.len);
+        response_take_body(resp, status, "application/json", body, len);
         break;
     }
     case SERVICE_DELETED:
@@ -353,13 +354,13 @@ writes_import(const struct request *req, struct response *resp)
     if (dry && strcmp(dry, "true") == 0) {
         struct catalog_renderer r = {service_render_entry, req->svc};
         struct catalog *c = catalog_build(&a, 1, req->svc->annotator, &r, 0);
-        char *body = c ? malloc(c->entries[0]->full.len) : NULL;
+        size_t len = 0;
+        char *body = c ? articles_full_copy(c->entries[0], &len) : NULL;
         if (!body) {
             catalog_release(c);
             return problem(resp, 500, "internal", "out of memory", NULL);
         }
-        memcpy(body, c->entries[0]->full.data, c->entries[0]->full.len);
-        response_take_body(resp, 200, "application/json", body, c->entries[0]->full.len);
+        response_take_body(resp, 200, "application/json", body, len);
         catalog_release(c);
         return 200;
     }

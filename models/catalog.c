@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+size_t catalog_hot_bytes;
 
 void
 catalog_etag(const char *data, size_t len, char out[20])
@@ -73,10 +76,13 @@ catalog_entry_release(struct catalog_entry *e)
     article_free(e->article);
     annotations_free(e->annotations);
     corpus_digest_free(e->digest);
-    struct catalog_bytes *parts[] = {&e->full, &e->summary, &e->entities, &e->quotes};
+    struct catalog_bytes *parts[] = {&e->full, &e->summary};
     for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
         free(parts[i]->data);
         free(parts[i]->gzip);
+        if (parts[i]->hot)
+            __atomic_sub_fetch(&catalog_hot_bytes, parts[i]->len, __ATOMIC_RELAXED);
+        free(parts[i]->hot);
     }
     free(e);
 }
@@ -131,6 +137,10 @@ catalog_entry_new(struct article *a, const struct annotator *ann, const struct c
     e->words = e->annotations ? annotations_words(e->annotations) : 0;
     if (r && r->render(r->ctx, e) != 0)
         goto fail;
+    if (r) {
+        annotations_free(e->annotations);
+        e->annotations = NULL;
+    }
     return e;
 fail:
     catalog_entry_release(e);
@@ -171,27 +181,70 @@ fail:
     return NULL;
 }
 
+/* One builder thread's share of catalog_build: every nth article from first. */
+struct build_job {
+    struct article **articles;
+    struct catalog_entry **entries;
+    size_t n, first, step;
+    const struct annotator *ann;
+    const struct catalog_renderer *r;
+    bool failed;
+};
+
+static void *
+build_some(void *arg)
+{
+    struct build_job *j = arg;
+    for (size_t i = j->first; i < j->n; i += j->step) {
+        if (j->failed) { /* the build is lost: free the rest of this share */
+            article_free(j->articles[i]);
+            continue;
+        }
+        j->entries[i] = catalog_entry_new(j->articles[i], j->ann, j->r);
+        j->failed = !j->entries[i];
+    }
+    return NULL;
+}
+
 struct catalog *
 catalog_build(struct article **articles, size_t n, const struct annotator *ann,
               const struct catalog_renderer *r, uint64_t generation)
 {
     struct catalog_entry **entries = calloc(n ? n : 1, sizeof *entries);
-    size_t built = 0;
-    if (!entries)
-        goto fail;
-    for (; built < n; built++)
-        if (!(entries[built] = catalog_entry_new(articles[built], ann, r)))
-            goto fail;
-    return assemble(entries, n, generation);
-fail:
-    for (size_t i = 0; i < n; i++) {
-        if (i < built)
-            catalog_entry_release(entries[i]);
-        else if (!entries || i > built)
-            article_free(articles[i]); /* catalog_entry_new freed the one it failed on */
+    if (!entries) {
+        for (size_t i = 0; i < n; i++)
+            article_free(articles[i]);
+        return NULL;
     }
-    free(entries);
-    return NULL;
+    /* Annotating and rendering are pure functions of each article: spread
+     * them over the cores (the annotator is read-only, see annotate.h). */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t nthreads = n < 64 ? 1 : cores < 1 ? 1 : cores > CATALOG_BUILD_THREADS ? CATALOG_BUILD_THREADS : (size_t)cores;
+    struct build_job jobs[CATALOG_BUILD_THREADS];
+    pthread_t threads[CATALOG_BUILD_THREADS];
+    size_t started = 1;
+    for (size_t t = 0; t < nthreads; t++)
+        jobs[t] = (struct build_job){articles, entries, n, t, nthreads, ann, r, false};
+    for (size_t t = 1; t < nthreads; t++, started++)
+        if (pthread_create(&threads[t], NULL, build_some, &jobs[t]) != 0)
+            break;
+    /* Threads that could not start leave their share to this one. */
+    for (size_t t = started; t < nthreads; t++)
+        build_some(&jobs[t]);
+    build_some(&jobs[0]);
+    bool failed = false;
+    for (size_t t = 0; t < nthreads; t++) {
+        if (t >= 1 && t < started)
+            pthread_join(threads[t], NULL);
+        failed = failed || jobs[t].failed;
+    }
+    if (failed) {
+        for (size_t i = 0; i < n; i++)
+            catalog_entry_release(entries[i]);
+        free(entries);
+        return NULL;
+    }
+    return assemble(entries, n, generation);
 }
 
 struct catalog *

@@ -19,11 +19,28 @@
 
 /* Bytes rendered once for a representation of an entry, with a strong validator. */
 struct catalog_bytes {
-    char *data; /* owned by the snapshot */
-    size_t len;
-    char etag[20]; /* "\"" + 16 hex digits + "\"", NUL-terminated */
+    char *data; /* owned by the snapshot; NULL when only the gzip form is kept */
+    size_t len; /* of the identity bytes, also when data is NULL */
+    char etag[20]; /* "\"" + 16 hex digits + "\"", NUL-terminated, of the identity bytes */
     char *gzip;    /* the same bytes gzip-compressed, owned; NULL when not made */
     size_t gzip_len;
+    /* The identity bytes inflated again when data is NULL and a client wants
+     * them: set at most once (atomically) by whoever inflates first, within a
+     * budget (handlers/articles.c), and freed with the entry. The one field
+     * of an entry that changes after it is built. */
+    char *hot;
+};
+
+/* Bytes held in catalog_bytes.hot by every entry alive (atomic): whoever
+ * sets hot adds to it, the entry's release takes it back. */
+extern size_t catalog_hot_bytes;
+
+/* A part of the full document served on its own (the entities or quotes of an
+ * article): {"article":ID,"KEY":...} where ... is full[at, at + len). len 0:
+ * none (built without an annotator). */
+struct catalog_part {
+    uint32_t at, len;
+    char etag[20]; /* of the assembled bytes */
 };
 
 /* The most members a summary fragment may have (see catalog_entry.summary_at). */
@@ -31,7 +48,9 @@ struct catalog_bytes {
 
 struct catalog_entry {
     struct article *article;         /* owned */
-    struct annotations *annotations; /* owned; NULL when built without an annotator */
+    /* owned; NULL when built without an annotator, and dropped once rendered
+     * (the rendered bytes and the digest hold all that is served) */
+    struct annotations *annotations;
     struct corpus_digest *digest;    /* owned; NULL without annotations */
     struct catalog_bytes full;       /* the whole article as served */
     struct catalog_bytes summary;    /* the list item fragment: {m0,m1,...} */
@@ -40,8 +59,8 @@ struct catalog_entry {
      * members (?fields=) without parsing. The renderer sets nmembers. */
     uint32_t summary_at[CATALOG_SUMMARY_MAX + 1];
     size_t summary_members;
-    struct catalog_bytes entities;   /* {"article", "entities"}; empty without annotations */
-    struct catalog_bytes quotes;     /* {"article", "quotes"}; likewise */
+    struct catalog_part entities;    /* {"article", "entities"} */
+    struct catalog_part quotes;      /* {"article", "quotes"} */
     size_t words;                    /* annotations_words(annotations); 0 without annotations */
     int64_t modified;                /* see catalog_modified_at */
     int refs;
@@ -71,9 +90,13 @@ struct catalog {
     int refs;
 };
 
+/* Threads that catalog_build annotates and renders with, at most (one per core). */
+#define CATALOG_BUILD_THREADS 8
+
 /* Builds a snapshot from n articles, taking ownership of each of them (also on
  * failure). Annotates each article with ann (may be NULL) and renders it with
- * r. Returns the snapshot with one reference, or NULL on allocation failure. */
+ * r, on up to one thread per core (r must be safe to call from several threads).
+ * Returns the snapshot with one reference, or NULL on allocation failure. */
 struct catalog *catalog_build(struct article **articles, size_t n, const struct annotator *ann,
                               const struct catalog_renderer *r, uint64_t generation);
 
@@ -85,7 +108,9 @@ struct catalog *catalog_build(struct article **articles, size_t n, const struct 
 int64_t catalog_modified_at(int64_t now);
 
 /* Builds one entry from article a (taken, also on failure): annotated with ann
- * (may be NULL) and rendered with r (may be NULL). One reference; NULL on OOM. */
+ * (may be NULL) and rendered with r (may be NULL). With a renderer the
+ * annotations are dropped once rendered; without one they are kept (the
+ * annotate command reads them). One reference; NULL on OOM. */
 struct catalog_entry *catalog_entry_new(struct article *a, const struct annotator *ann,
                                         const struct catalog_renderer *r);
 void catalog_entry_release(struct catalog_entry *e);

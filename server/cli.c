@@ -160,17 +160,37 @@ write_out(const char *root, const char *rel, const char *data, size_t len)
     return fclose(f) == 0 ? 0 : -1;
 }
 
-/* Writes bytes and, when it exists, their gzip form beside them (`.gz`, as
- * nginx's gzip_static expects). */
+/* Writes a body and its gzip form beside it (`.gz`, as nginx's gzip_static
+ * expects) when it is worth compressing. */
 static int
-write_bytes(const char *root, const char *rel, const struct catalog_bytes *b)
+write_bytes(const char *root, const char *rel, const char *data, size_t len)
 {
     char gz[1200];
     snprintf(gz, sizeof gz, "%s.gz", rel);
-    return write_out(root, rel, b->data, b->len) != 0 ||
-                   (b->gzip && write_out(root, gz, b->gzip, b->gzip_len) != 0)
-               ? -1
-               : 0;
+    size_t zlen = 0;
+    char *z = len >= ENCODING_MIN_BYTES ? encoding_gzip(data, len, &zlen) : NULL;
+    int rc = write_out(root, rel, data, len) != 0 || (z && write_out(root, gz, z, zlen) != 0);
+    free(z);
+    return rc ? -1 : 0;
+}
+
+/* Writes what a handler answers a plain GET (no Accept-Encoding) with, for the
+ * article id (NULL for none), to root/rel. */
+static int
+export_one(struct service *svc, struct catalog *c, const char *path, const char *id,
+           int (*handler)(const struct request *, struct response *), const char *root,
+           const char *rel)
+{
+    struct request req = {.method = HTTP_GET, .path = path, .svc = svc, .snap = c,
+                          .base_url = svc->cfg.public_base_url};
+    if (id) {
+        req.params[0] = id;
+        req.nparams = 1;
+    }
+    struct response resp = {0};
+    int rc = handler(&req, &resp) == 200 ? write_bytes(root, rel, resp.body, resp.body_len) : -1;
+    response_clear(&resp);
+    return rc;
 }
 
 int
@@ -188,29 +208,19 @@ cli_export(const struct config *cfg, const char *dir)
     int rc = mkdir(dir, 0755) != 0 && errno != EEXIST;
     for (size_t i = 0; !rc && i < c->n; i++) {
         const struct catalog_entry *e = c->entries[i];
+        const char *id = e->article->id;
         char rel[256];
-        snprintf(rel, sizeof rel, "v1/articles/%s.json", e->article->id);
-        rc |= write_bytes(dir, rel, &e->full);
-        snprintf(rel, sizeof rel, "v1/articles/%s/entities.json", e->article->id);
-        rc |= e->entities.data ? write_bytes(dir, rel, &e->entities) : 0;
-        snprintf(rel, sizeof rel, "v1/articles/%s/quotes.json", e->article->id);
-        rc |= e->quotes.data ? write_bytes(dir, rel, &e->quotes) : 0;
+        snprintf(rel, sizeof rel, "v1/articles/%s.json", id);
+        rc |= export_one(&svc, c, rel, id, articles_get, dir, rel);
+        if (!e->entities.len)
+            continue;
+        snprintf(rel, sizeof rel, "v1/articles/%s/entities.json", id);
+        rc |= export_one(&svc, c, rel, id, articles_entities, dir, rel);
+        snprintf(rel, sizeof rel, "v1/articles/%s/quotes.json", id);
+        rc |= export_one(&svc, c, rel, id, articles_quotes, dir, rel);
     }
     /* The first list page as GET /v1/articles serves it. */
-    struct request req = {.method = HTTP_GET, .path = "/v1/articles", .svc = &svc, .snap = c,
-                          .base_url = cfg->public_base_url};
-    struct response resp = {0};
-    if (!rc && articles_list(&req, &resp) == 200) {
-        struct catalog_bytes list = {.data = (char *)resp.body, .len = resp.body_len};
-        size_t zlen = 0;
-        list.gzip = encoding_gzip(resp.body, resp.body_len, &zlen);
-        list.gzip_len = zlen;
-        rc |= write_bytes(dir, "v1/articles.json", &list);
-        free(list.gzip);
-    } else {
-        rc = 1;
-    }
-    response_clear(&resp);
+    rc |= !rc && export_one(&svc, c, "/v1/articles", NULL, articles_list, dir, "v1/articles.json");
     printf("articled export: %zu articles to %s\n", c->n, dir);
     catalog_release(c);
     service_destroy(&svc);
@@ -262,8 +272,10 @@ cli_extract(const struct config *cfg, int argc, char **argv)
         cJSON *name = cJSON_CreateString(file);
         char *printed = name ? cJSON_PrintUnformatted(name) : NULL;
         if (printed) {
-            printf("{\"file\":%s,\"article\":%.*s}\n", printed, (int)c->entries[0]->full.len,
-                   c->entries[0]->full.data);
+            size_t dlen = 0;
+            char *doc = articles_full_copy(c->entries[0], &dlen);
+            printf("{\"file\":%s,\"article\":%.*s}\n", printed, (int)dlen, doc ? doc : "null");
+            free(doc);
             rc = fflush(stdout) == 0 ? 0 : 1;
         }
         free(printed);

@@ -98,5 +98,34 @@ encoding_gzip(const char *data, size_t len, size_t *out_len)
         free(out);
         return NULL;
     }
+    /* deflateBound is about the input's size: give back what was not used,
+     * since pre-rendered forms live as long as their snapshot. */
+    char *fit = realloc(out, *out_len ? *out_len : 1);
+    return fit ? fit : out;
+}
+
+char *
+encoding_gunzip(const char *data, size_t len, size_t out_len)
+{
+    z_stream z = {0};
+    if (inflateInit2(&z, 15 + 16) != Z_OK)
+        return NULL;
+    char *out = malloc(out_len + 1);
+    if (!out) {
+        inflateEnd(&z);
+        return NULL;
+    }
+    z.next_in = (Bytef *)data;
+    z.avail_in = (uInt)len;
+    z.next_out = (Bytef *)out;
+    z.avail_out = (uInt)out_len + 1;
+    int rc = inflate(&z, Z_FINISH);
+    size_t got = z.total_out;
+    inflateEnd(&z);
+    if (rc != Z_STREAM_END || got != out_len) {
+        free(out);
+        return NULL;
+    }
+    out[out_len] = '\0';
     return out;
 }

@@ -16,4 +16,9 @@ bool encoding_accepts_gzip(const char *accept_encoding);
 /* gzip (RFC 1952) of data; a new buffer the caller frees, NULL on failure. */
 char *encoding_gzip(const char *data, size_t len, size_t *out_len);
 
+/* The out_len bytes that the gzip data inflates to, in a new NUL-terminated
+ * buffer the caller frees; NULL when data is not gzip of exactly out_len bytes
+ * or memory runs out. */
+char *encoding_gunzip(const char *data, size_t len, size_t out_len);
+
 #endif

@@ -74,8 +74,9 @@ negotiate_response(const struct request *req, struct response *resp, const struc
         return;
     }
     bool list_origins = cfg->cors_origins[0] && strcmp(cfg->cors_origins, "*") != 0;
-    bool compressible = resp->body_len >= ENCODING_MIN_BYTES;
-    bool gzip = compressible && encoding_accepts_gzip(header(req, "Accept-Encoding"));
+    bool compressible = resp->pre_gzipped || resp->body_len >= ENCODING_MIN_BYTES;
+    bool gzip = resp->pre_gzipped ||
+                (compressible && encoding_accepts_gzip(header(req, "Accept-Encoding")));
     if (!resp->etag[0])
         catalog_etag(resp->body, resp->body_len, resp->etag);
     /* Last-Modified has one-second resolution: a time in the current second
@@ -102,7 +103,9 @@ negotiate_response(const struct request *req, struct response *resp, const struc
                         compressible && list_origins ? "Accept-Encoding, Origin"
                         : compressible               ? "Accept-Encoding"
                                                      : "Origin");
-    if (gzip) {
+    if (resp->pre_gzipped) {
+        response_header(resp, "Content-Encoding", "gzip");
+    } else if (gzip) {
         size_t zlen = resp->gzip_len;
         char *z = resp->gzip ? NULL : encoding_gzip(resp->body, resp->body_len, &zlen);
         if (resp->gzip)

@@ -78,6 +78,10 @@ struct response {
      * transport may keep the response and serve it again for the same path and
      * query while the snapshot is current, instead of calling the handler. */
     bool memo;
+    /* Set by a handler that checked the client accepts gzip and answers with
+     * the gzip form alone (body is gzip bytes; etag names the identity form):
+     * the transport sends it with Content-Encoding: gzip and does not encode again. */
+    bool pre_gzipped;
 };
 
 /* A query value by key, or NULL. */
