@@ -108,8 +108,8 @@ bench-crash: articled $(CRASH)
 	$(CRASH) --bin ./articled --cycles 50 --clients 8
 
 # Full-text search against SQLite FTS5 on the BBC corpus (docs/search.md).
-bench-search:
-	sh bench/search.sh
+bench-search: $(B)/libarticled.a
+	B=$(B) sh bench/search.sh
 
 # The HTML extractor on ../shared/gold/extraction-dev (docs/extract.md).
 eval-extract: $(B)/eval/extract
