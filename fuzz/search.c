@@ -75,10 +75,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t ns = 0;
         if (search_snippets(idx, sq, hits[i].article, 3, &snip, &ns) != 0)
             abort();
-        cJSON *json = search_snippets_json(snip, ns);
-        if (!json)
+        struct strbuf out;
+        strbuf_init(&out, 256);
+        search_snippets_print(snip, ns, &out);
+        cJSON *json = out.failed ? NULL : cJSON_Parse(out.data);
+        if (!json) /* what is printed must be JSON */
             abort();
         cJSON_Delete(json);
+        strbuf_free(&out);
         search_snippets_free(snip, ns);
     }
     free(hits);

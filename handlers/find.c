@@ -409,19 +409,13 @@ add_item(struct strbuf *body, const struct catalog *c, const struct find *f,
     if (f->snips) {
         struct search_snippet *snips = NULL;
         size_t n = 0;
-        cJSON *json = NULL;
-        char *printed = NULL;
-        if (search_snippets(idx, sq, it->entry, 3, &snips, &n) == 0 &&
-            (json = search_snippets_json(snips, n)))
-            printed = cJSON_PrintUnformatted(json);
-        search_snippets_free(snips, n);
-        cJSON_Delete(json);
-        if (!printed) {
+        if (search_snippets(idx, sq, it->entry, 3, &snips, &n) != 0) {
             body->failed = true;
             return;
         }
-        strbuf_addf(body, ",\"snippets\":%s", printed);
-        free(printed);
+        strbuf_adds(body, ",\"snippets\":");
+        search_snippets_print(snips, n, body);
+        search_snippets_free(snips, n);
     }
     strbuf_add(body, "}", 1);
 }

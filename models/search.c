@@ -1682,42 +1682,21 @@ search_snippets_free(struct search_snippet *s, size_t n)
     free(s);
 }
 
-/* Appends item to arr; false (item freed) when item is NULL or cannot be attached. */
-static bool
-attach(cJSON *arr, cJSON *item)
+void
+search_snippets_print(const struct search_snippet *s, size_t n, struct strbuf *out)
 {
-    if (item && cJSON_AddItemToArray(arr, item))
-        return true;
-    cJSON_Delete(item);
-    return false;
-}
-
-cJSON *
-search_snippets_json(const struct search_snippet *s, size_t n)
-{
-    cJSON *arr = cJSON_CreateArray();
-    if (!arr)
-        return NULL;
+    strbuf_add(out, "[", 1);
     for (size_t i = 0; i < n; i++) {
-        cJSON *o = cJSON_CreateObject(), *marks;
-        if (!attach(arr, o) || !cJSON_AddStringToObject(o, "field", search_field_name(s[i].field)))
-            goto fail;
-        if ((s[i].field == SEARCH_BODY || s[i].field == SEARCH_CAPTION) &&
-            !cJSON_AddNumberToObject(o, "block", (double)s[i].block))
-            goto fail;
-        if (!cJSON_AddStringToObject(o, "text", s[i].text) ||
-            !(marks = cJSON_AddArrayToObject(o, "highlights")))
-            goto fail;
-        for (size_t k = 0; k < s[i].nmarks; k++) {
-            cJSON *m = cJSON_CreateObject();
-            if (!attach(marks, m) ||
-                !cJSON_AddNumberToObject(m, "start", (double)s[i].marks[k].start) ||
-                !cJSON_AddNumberToObject(m, "end", (double)s[i].marks[k].end))
-                goto fail;
-        }
+        strbuf_addf(out, "%s{\"field\":\"%s\"", i ? "," : "", search_field_name(s[i].field));
+        if (s[i].field == SEARCH_BODY || s[i].field == SEARCH_CAPTION)
+            strbuf_addf(out, ",\"block\":%zu", s[i].block);
+        strbuf_adds(out, ",\"text\":");
+        strbuf_add_json_string(out, s[i].text);
+        strbuf_adds(out, ",\"highlights\":[");
+        for (size_t k = 0; k < s[i].nmarks; k++)
+            strbuf_addf(out, "%s{\"start\":%zu,\"end\":%zu}", k ? "," : "",
+                        (size_t)s[i].marks[k].start, (size_t)s[i].marks[k].end);
+        strbuf_adds(out, "]}");
     }
-    return arr;
-fail:
-    cJSON_Delete(arr);
-    return NULL;
+    strbuf_add(out, "]", 1);
 }

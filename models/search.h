@@ -16,6 +16,7 @@
 #define ARTICLED_SEARCH_H
 
 #include "models/article.h"
+#include "models/strbuf.h"
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
@@ -92,10 +93,10 @@ int search_snippets(const struct search_index *idx, const struct search_query *q
 
 void search_snippets_free(struct search_snippet *s, size_t n);
 
-/* The snippets as a JSON array of {"field", "block", "text", "highlights":
- * [{"start", "end"}]}; block only for body and caption. Caller owns the tree;
- * NULL on allocation failure. */
-cJSON *search_snippets_json(const struct search_snippet *s, size_t n);
+/* Appends the snippets to out as a JSON array of {"field", "block", "text",
+ * "highlights": [{"start", "end"}]}; block only for body and caption. Printed
+ * directly, as every list item is (a failed append marks out failed). */
+void search_snippets_print(const struct search_snippet *s, size_t n, struct strbuf *out);
 
 /* "headline", "standfirst", "body" or "caption". */
 const char *search_field_name(enum search_field f);

@@ -436,9 +436,14 @@ Test(search, renders_snippets_as_json)
     size_t n;
     cr_assert_eq(search_snippets(f.idx, q, 3, 2, &s, &n), 0);
     cr_assert_eq(n, 2);
-    cJSON *j = search_snippets_json(s, n);
-    cr_assert_not_null(j);
+    struct strbuf b;
+    strbuf_init(&b, 64);
+    search_snippets_print(s, n, &b);
+    cr_assert(!b.failed);
+    cJSON *j = cJSON_Parse(b.data);
+    cr_assert_not_null(j, "not JSON: %s", b.data);
     char *txt = cJSON_PrintUnformatted(j);
+    cr_expect_str_eq(b.data, txt, "printed as cJSON would");
     cr_expect_str_eq(txt,
                      "[{\"field\":\"headline\",\"text\":\"Economy grows faster than expected\","
                      "\"highlights\":[{\"start\":0,\"end\":7}]},"
@@ -446,6 +451,7 @@ Test(search, renders_snippets_as_json)
                      "third quarter, the prime minister’s office said.\","
                      "\"highlights\":[{\"start\":4,\"end\":11}]}]");
     free(txt);
+    strbuf_free(&b);
     cJSON_Delete(j);
     search_snippets_free(s, n);
     search_query_free(q);
