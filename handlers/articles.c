@@ -1,5 +1,6 @@
 #include "handlers/articles.h"
 
+#include "handlers/find.h"
 #include "handlers/problem.h"
 #include "handlers/query.h"
 #include "handlers/service.h"
@@ -82,24 +83,82 @@ render_part(const struct article *a, const char *key, cJSON *part, struct catalo
     return take_printed(o, b);
 }
 
-static cJSON *
-summary_json(const struct article *a, size_t words, const char *base)
+/* The members of a list item, in order: `fields` names them (find.c). */
+const char *const articles_summary_fields[] = {
+    "id",      "slug",   "headline", "standfirst", "published",  "updated",
+    "section", "tags",   "byline",   "source",     "url",        "word_count",
+    "reading_time_minutes", "links"};
+const size_t articles_summary_nfields =
+    sizeof articles_summary_fields / sizeof *articles_summary_fields;
+
+static void
+add_string_or_null(struct strbuf *b, const char *s)
 {
-    cJSON *sum = cJSON_CreateObject();
-    cJSON *links = links_json(a, base);
-    if (!sum || !links || !cJSON_AddStringToObject(sum, "id", a->id) ||
-        !cJSON_AddStringToObject(sum, "headline", a->headline) ||
-        !(a->standfirst ? cJSON_AddStringToObject(sum, "standfirst", a->standfirst)
-                        : cJSON_AddNullToObject(sum, "standfirst")) ||
-        !(a->published ? cJSON_AddStringToObject(sum, "published", a->published)
-                       : cJSON_AddNullToObject(sum, "published")) ||
-        !cJSON_AddNumberToObject(sum, "word_count", (double)words) ||
-        !cJSON_AddItemToObject(sum, "links", links)) {
-        cJSON_Delete(sum);
-        cJSON_Delete(links);
-        return NULL;
+    if (s)
+        strbuf_add_json_string(b, s);
+    else
+        strbuf_adds(b, "null");
+}
+
+static void
+add_string_list(struct strbuf *b, char *const *items, size_t n)
+{
+    strbuf_add(b, "[", 1);
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strbuf_add(b, ",", 1);
+        strbuf_add_json_string(b, items[i]);
     }
-    return sum;
+    strbuf_add(b, "]", 1);
+}
+
+/* Renders the list item {"id":...,...,"links":{...}} into e->summary and the
+ * start of each member into e->summary_at. */
+static int
+render_summary(struct catalog_entry *e, const char *base)
+{
+    const struct article *a = e->article;
+    struct strbuf b;
+    strbuf_init(&b, 512);
+    strbuf_add(&b, "{", 1);
+    for (size_t k = 0; k < articles_summary_nfields; k++) {
+        const char *key = articles_summary_fields[k];
+        e->summary_at[k] = (uint32_t)b.len;
+        strbuf_addf(&b, "\"%s\":", key);
+        switch (k) {
+        case 0: strbuf_add_json_string(&b, a->id); break;
+        case 1: strbuf_add_json_string(&b, a->slug); break;
+        case 2: strbuf_add_json_string(&b, a->headline); break;
+        case 3: add_string_or_null(&b, a->standfirst); break;
+        case 4: add_string_or_null(&b, a->published); break;
+        case 5: add_string_or_null(&b, a->updated); break;
+        case 6: add_string_or_null(&b, a->section); break;
+        case 7: add_string_list(&b, a->tags, a->ntags); break;
+        case 8: add_string_or_null(&b, a->byline); break;
+        case 9: add_string_list(&b, a->source, a->nsource); break;
+        case 10: add_string_or_null(&b, a->url); break;
+        case 11: strbuf_addf(&b, "%zu", e->words); break;
+        case 12: strbuf_addf(&b, "%u", stats_reading_time(e->words)); break;
+        default:
+            strbuf_adds(&b, "{\"self\":");
+            strbuf_adds(&b, "\"");
+            strbuf_adds(&b, base);
+            strbuf_adds(&b, ARTICLES_PATH "/");
+            strbuf_adds(&b, a->id);
+            strbuf_adds(&b, "\"}");
+        }
+        strbuf_add(&b, k + 1 < articles_summary_nfields ? "," : "}", 1);
+    }
+    e->summary_at[articles_summary_nfields] = (uint32_t)b.len;
+    e->summary_members = articles_summary_nfields;
+    size_t len;
+    char *data = strbuf_take(&b, &len);
+    if (!data)
+        return -1;
+    e->summary.data = data;
+    e->summary.len = len;
+    catalog_etag(data, len, e->summary.etag);
+    return 0;
 }
 
 int
@@ -109,6 +168,12 @@ articles_render(struct catalog_entry *e, const char *base)
     cJSON *ann = e->annotations ? annotations_to_json(e->annotations) : NULL;
     if (e->annotations && !ann)
         return -1;
+    if (ann && !(e->digest = corpus_digest_new(a->headline,
+                                               cJSON_GetObjectItemCaseSensitive(ann, "entities"),
+                                               cJSON_GetObjectItemCaseSensitive(ann, "quotes")))) {
+        cJSON_Delete(ann);
+        return -1;
+    }
     if (ann && (render_part(a, "entities", cJSON_GetObjectItemCaseSensitive(ann, "entities"),
                             &e->entities) != 0 ||
                 render_part(a, "quotes", cJSON_GetObjectItemCaseSensitive(ann, "quotes"),
@@ -126,7 +191,7 @@ articles_render(struct catalog_entry *e, const char *base)
         (e->entities.data && add_gzip(&e->entities) != 0) ||
         (e->quotes.data && add_gzip(&e->quotes) != 0))
         return -1;
-    return take_printed(summary_json(a, e->words, base), &e->summary);
+    return render_summary(e, base);
 }
 
 int
@@ -136,135 +201,10 @@ service_render_entry(void *ctx, struct catalog_entry *e)
     return articles_render(e, svc ? svc->cfg.public_base_url : "");
 }
 
-/* Appends `<BASE/v1/articles?QS&page=P&per_page=N>; rel="REL"` to a Link value
- * and the same URL to the body's links; qs is "" or an encoded `q=...&`. */
-static void
-add_link(struct strbuf *link, struct strbuf *body, const char *base, const char *qs,
-         const char *rel, long page, long per_page)
-{
-    strbuf_addf(link, "%s<%s" ARTICLES_PATH "?%spage=%ld&per_page=%ld>; rel=\"%s\"",
-                link->len ? ", " : "", base, qs, page, per_page, rel);
-    strbuf_addf(body, ",\"%s\":\"%s" ARTICLES_PATH "?%spage=%ld&per_page=%ld\"", rel, base, qs,
-                page, per_page);
-}
-
-/* Percent-encodes s as a query value (RFC 3986 unreserved characters stay). */
-static void
-add_query_value(struct strbuf *b, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (isalnum(*p) || strchr("-._~", *p))
-            strbuf_add(b, (const char *)p, 1);
-        else
-            strbuf_addf(b, "%%%02X", *p);
-    }
-}
-
-/* Appends the list item of entry e: its pre-rendered summary, with the score
- * and highlighted snippets of a search hit when there is one. */
-static void
-add_item(struct strbuf *body, const struct catalog *c, const struct search_index *idx, size_t e,
-         const struct search_query *sq, double score)
-{
-    const struct catalog_bytes *sum = &c->entries[e]->summary;
-    if (!sq) {
-        strbuf_add(body, sum->data, sum->len);
-        return;
-    }
-    struct search_snippet *snips = NULL;
-    size_t n = 0;
-    cJSON *json = NULL;
-    char *printed = NULL;
-    if (search_snippets(idx, sq, e, 3, &snips, &n) == 0 &&
-        (json = search_snippets_json(snips, n)))
-        printed = cJSON_PrintUnformatted(json);
-    search_snippets_free(snips, n);
-    cJSON_Delete(json);
-    if (!printed) {
-        body->failed = true;
-        return;
-    }
-    strbuf_add(body, sum->data, sum->len - 1); /* the summary without its closing brace */
-    strbuf_addf(body, ",\"score\":%.4f,\"snippets\":%s}", score, printed);
-    free(printed);
-}
-
 int
 articles_list(const struct request *req, struct response *resp)
 {
-    const struct config *cfg = &req->svc->cfg;
-    long page, per_page;
-    if (query_int(req, resp, "page", 1, 1000000, 1, &page) != 0 ||
-        query_int(req, resp, "per_page", 1, cfg->per_page_max, cfg->per_page_default, &per_page) !=
-            0)
-        return resp->status;
-    const struct catalog *c = req->snap;
-    const char *q = request_query(req, "q");
-    struct search_query *sq = NULL;
-    struct search_hit *hits = NULL;
-    const struct search_index *idx = NULL;
-    size_t nhits = c->n;
-    if (q) {
-        char err[200];
-        if (!(sq = search_parse(q, err, sizeof err)))
-            return problem(resp, 400, "invalid-query", err, "q");
-        if (!(idx = catalog_search(req->snap)) || search_run(idx, sq, &hits, &nhits) != 0) {
-            search_query_free(sq);
-            return problem(resp, 500, "internal", "out of memory", NULL);
-        }
-    }
-    long total = (long)nhits;
-    long pages = total ? (total + per_page - 1) / per_page : 1;
-    long first = (page - 1) * per_page;
-
-    struct strbuf body, link, qs;
-    strbuf_init(&body, 256 + (size_t)per_page * (sq ? 1200 : 320));
-    strbuf_init(&link, 256);
-    strbuf_init(&qs, 64);
-    if (q) {
-        strbuf_adds(&qs, "q=");
-        add_query_value(&qs, q);
-        strbuf_adds(&qs, "&");
-    }
-    strbuf_adds(&body, "{\"items\":[");
-    for (long i = first; i < total && i < first + per_page; i++) {
-        if (i > first)
-            strbuf_add(&body, ",", 1);
-        add_item(&body, c, idx, hits ? hits[i].article : (size_t)i, sq, hits ? hits[i].score : 0);
-    }
-    strbuf_addf(&body, "],\"page\":%ld,\"per_page\":%ld,\"total\":%ld,\"pages\":%ld,\"links\":{",
-                page, per_page, total, pages);
-    const char *base = req->base_url ? req->base_url : "";
-    const char *qv = qs.data ? qs.data : "";
-    strbuf_addf(&body, "\"self\":\"%s" ARTICLES_PATH "?%spage=%ld&per_page=%ld\"", base, qv, page,
-                per_page);
-    add_link(&link, &body, base, qv, "first", 1, per_page);
-    if (page > 1)
-        add_link(&link, &body, base, qv, "prev", page - 1 < pages ? page - 1 : pages, per_page);
-    if (page < pages)
-        add_link(&link, &body, base, qv, "next", page + 1, per_page);
-    add_link(&link, &body, base, qv, "last", pages, per_page);
-    strbuf_adds(&body, "}}");
-    free(hits);
-    search_query_free(sq);
-
-    size_t len, llen, qlen;
-    char *out = strbuf_take(&body, &len);
-    char *lv = strbuf_take(&link, &llen);
-    free(strbuf_take(&qs, &qlen));
-    char count[24];
-    snprintf(count, sizeof count, "%ld", total);
-    if (!out || !lv || response_header(resp, "Link", lv) != 0 ||
-        response_header(resp, "X-Total-Count", count) != 0) {
-        free(out);
-        free(lv);
-        return problem(resp, 500, "internal", "out of memory", NULL);
-    }
-    free(lv);
-    response_take_body(resp, 200, json_type, out, len);
-    resp->last_modified = c->modified;
-    resp->memo = true;
-    return 200;
+    return find_articles(req, resp, ARTICLES_PATH, NULL);
 }
 
 static const struct catalog_entry *find_or_404(const struct request *req, struct response *resp);

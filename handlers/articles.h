@@ -5,7 +5,11 @@
 #include "models/catalog.h"
 #include "server/request.h"
 
-/* GET /v1/articles: summaries, newest first, paged with page and per_page. */
+/* The members of a list item in the order they are rendered (docs/find.md). */
+extern const char *const articles_summary_fields[];
+extern const size_t articles_summary_nfields;
+
+/* GET /v1/articles: summaries, filtered, sorted and paged (find.c). */
 int articles_list(const struct request *req, struct response *resp);
 
 /* GET /v1/articles/{id}: the whole article, by id or slug, pre-rendered. */

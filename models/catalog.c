@@ -72,6 +72,7 @@ catalog_entry_release(struct catalog_entry *e)
         return;
     article_free(e->article);
     annotations_free(e->annotations);
+    corpus_digest_free(e->digest);
     struct catalog_bytes *parts[] = {&e->full, &e->summary, &e->entities, &e->quotes};
     for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
         free(parts[i]->data);
@@ -237,6 +238,25 @@ catalog_search(struct catalog *c)
     return idx;
 }
 
+const struct corpus_index *
+catalog_corpus(struct catalog *c)
+{
+    struct corpus_index *idx = __atomic_load_n(&c->corpus, __ATOMIC_ACQUIRE);
+    if (idx)
+        return idx;
+    pthread_mutex_lock(&c->search_lock);
+    if (!(idx = c->corpus)) {
+        const struct corpus_digest **d = calloc(c->n ? c->n : 1, sizeof *d);
+        for (size_t i = 0; d && i < c->n; i++)
+            d[i] = c->entries[i]->digest;
+        idx = d ? corpus_index_build(d, c->n) : NULL;
+        free(d);
+        __atomic_store_n(&c->corpus, idx, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&c->search_lock);
+    return idx;
+}
+
 void
 catalog_retain(struct catalog *c)
 {
@@ -253,6 +273,7 @@ catalog_release(struct catalog *c)
     free(c->entries);
     free(c->index);
     search_free(c->search);
+    corpus_index_free(c->corpus);
     pthread_mutex_destroy(&c->search_lock);
     free(c);
 }

@@ -10,6 +10,7 @@
 
 #include "models/annotate/annotate.h"
 #include "models/article.h"
+#include "models/corpus.h"
 #include "models/search.h"
 
 #include <pthread.h>
@@ -25,11 +26,20 @@ struct catalog_bytes {
     size_t gzip_len;
 };
 
+/* The most members a summary fragment may have (see catalog_entry.summary_at). */
+#define CATALOG_SUMMARY_MAX 16
+
 struct catalog_entry {
     struct article *article;         /* owned */
     struct annotations *annotations; /* owned; NULL when built without an annotator */
+    struct corpus_digest *digest;    /* owned; NULL without annotations */
     struct catalog_bytes full;       /* the whole article as served */
-    struct catalog_bytes summary;    /* the list item fragment */
+    struct catalog_bytes summary;    /* the list item fragment: {m0,m1,...} */
+    /* Member k of the summary is summary.data[summary_at[k], summary_at[k+1] - 1):
+     * `"key":value` without the comma or brace after it, so a list can pick
+     * members (?fields=) without parsing. The renderer sets nmembers. */
+    uint32_t summary_at[CATALOG_SUMMARY_MAX + 1];
+    size_t summary_members;
     struct catalog_bytes entities;   /* {"article", "entities"}; empty without annotations */
     struct catalog_bytes quotes;     /* {"article", "quotes"}; likewise */
     size_t words;                    /* annotations_words(annotations); 0 without annotations */
@@ -53,7 +63,8 @@ struct catalog {
     int64_t modified; /* catalog_modified_at of the build: the lists' Last-Modified */
     /* private below */
     struct search_index *search; /* built on first use: catalog_search */
-    pthread_mutex_t search_lock;
+    struct corpus_index *corpus; /* built on first use: catalog_corpus */
+    pthread_mutex_t search_lock; /* guards building either */
     /* private below */
     size_t *index; /* open-addressing table of entry numbers + 1 (0 = empty), by id and slug */
     size_t index_cap;
@@ -91,6 +102,11 @@ struct catalog *catalog_with(const struct catalog *prev, struct catalog_entry *a
  * it: a snapshot nobody searches never builds one. Borrowed: valid while the
  * snapshot is held. NULL on allocation failure. */
 const struct search_index *catalog_search(struct catalog *c);
+
+/* The entity and quote index of the snapshot's articles (entry numbers are
+ * this snapshot's), built by the first caller that needs it. Borrowed: valid
+ * while the snapshot is held. NULL on allocation failure. */
+const struct corpus_index *catalog_corpus(struct catalog *c);
 
 /* The entry whose id, or else whose slug, is key; NULL if none. Borrowed: valid
  * while the snapshot is held. */
