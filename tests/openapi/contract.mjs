@@ -350,8 +350,25 @@ async function main() {
     const table = fs.readFileSync(path.join(ROOT, "handlers/routes.c"), "utf8");
     const problems = [];
     const routes = new Set();
-    for (const m of table.matchAll(/\{\s*HTTP_([A-Z]+),\s*"([^"]+)",\s*\w+,\s*"([^"]*)"/g)) {
-      const [, method, template, params] = m;
+    // A route's parameters are string literals and macros naming string literals (FIND_PARAMS in
+    // handlers/find.h), concatenated: the macros of handlers/*.h are expanded.
+    const macros = new Map();
+    for (const h of fs.readdirSync(path.join(ROOT, "handlers")).filter((n) => n.endsWith(".h"))) {
+      const src = fs.readFileSync(path.join(ROOT, "handlers", h), "utf8").replace(/\\\n/g, " ");
+      for (const m of src.matchAll(/^#define\s+(\w+)\s+((?:"[^"]*"\s*)+)$/gm))
+        macros.set(m[1], [...m[2].matchAll(/"([^"]*)"/g)].map((s) => s[1]).join(""));
+    }
+    const expand = (expr) =>
+      [...expr.matchAll(/"([^"]*)"|(\w+)/g)]
+        .map(([, lit, name]) => {
+          if (lit !== undefined) return lit;
+          if (!macros.has(name)) problems.push(`handlers/routes.c: ${name} is no string macro of handlers/*.h`);
+          return macros.get(name) || "";
+        })
+        .join("");
+    for (const m of table.matchAll(/\{\s*HTTP_([A-Z]+),\s*"([^"]+)",\s*\w+,\s*((?:"[^"]*"|[A-Z_][A-Z0-9_]*)(?:\s*(?:"[^"]*"|[A-Z_][A-Z0-9_]*))*)\s*,/g)) {
+      const [, method, template] = m;
+      const params = expand(m[3]);
       routes.add(`${method.toLowerCase()} ${template}`);
       const op = spec.paths[template]?.[method.toLowerCase()];
       if (!op) {
@@ -499,6 +516,154 @@ async function main() {
       method: "GET", template, expect: 400, extra: problemCode("unknown-parameter", "x"),
     });
   }
+
+  // Finding articles (docs/find.md): every list parameter, both paging modes, the entity and quote
+  // indexes, and the refusals.
+  const listOk = (res, body) => {
+    const p = [];
+    if (res.headers["x-total-count"] !== String(body.total)) p.push(`X-Total-Count ${res.headers["x-total-count"]}, total ${body.total}`);
+    const rels = [...(res.headers.link || "").matchAll(/rel="(\w+)"/g)].map((m) => m[1]);
+    const keys = Object.keys(body.links).filter((k) => k !== "self");
+    if (rels.join() !== keys.join()) p.push(`Link rels ${rels} differ from links ${keys}`);
+    return p;
+  };
+  const entList = check("GET /v1/entities", await call(main, "GET", "/v1/entities"), { method: "GET", template: "/v1/entities", expect: 200, extra: listOk });
+  const ents = entList?.items || [];
+  if (ents.length === 0) throw new Error("the entity index is empty");
+  const ent0 = ents[0].id;
+  const person = ents.find((e) => e.type === "person");
+  const place = ents.find((e) => e.type === "place");
+  const org = ents.find((e) => e.type === "organisation");
+  const quoteList = check("GET /v1/quotes", await call(main, "GET", "/v1/quotes"), { method: "GET", template: "/v1/quotes", expect: 200, extra: listOk });
+  const speaker = (quoteList?.items || []).find((q) => q.speaker && q.speaker.entity)?.speaker;
+  if (!speaker) throw new Error("no quote has a speaker entity");
+  const first = list.items[0];
+  const enc = encodeURIComponent;
+  const findQueries = [
+    `?entity=${ent0}`, `?person=${enc(person.name)}`, `?place=${enc(place.name)}`, `?org=${enc(org.aliases[0] || org.name)}`,
+    `?speaker=${speaker.entity}`, `?speaker=${enc(speaker.name)}`, `?section=${enc(first.section || "none")}`, `?tag=${enc(first.tags[0] || "none")}`,
+    `?source=${enc(first.source[0] || "none")}`, "?from=2024-01-01", "?to=2025-10-08", "?from=2024-01-01T00:00:00Z&to=2025-12-31T23:59:59%2B01:00",
+    "?sort=published&per_page=2", "?sort=-published&page=2&per_page=2", "?sort=headline&per_page=2", "?q=bank&sort=relevance", "?q=bank&sort=headline",
+    "?fields=headline,published", "?fields=id", "?fields=score,snippets", "?q=bank&fields=snippets,score,url",
+    "?q=summit&entity=" + ent0 + "&sort=published&fields=headline&per_page=1", "?section=nothing-at-all",
+  ];
+  for (const q of findQueries)
+    check(`GET /v1/articles${q}`, await call(main, "GET", `/v1/articles${q}`), { method: "GET", template: "/v1/articles", expect: 200, extra: listOk });
+  // Cursor mode: forwards, then back.
+  {
+    const p1 = check("GET /v1/articles?sort=headline&per_page=2", await call(main, "GET", "/v1/articles?sort=headline&per_page=2"), {
+      method: "GET", template: "/v1/articles", expect: 200, extra: listOk,
+    });
+    const c = p1?.next_cursor;
+    const p2 = check("GET /v1/articles?sort=headline&cursor=NEXT&per_page=2", await call(main, "GET", `/v1/articles?sort=headline&cursor=${c}&per_page=2`), {
+      method: "GET", template: "/v1/articles", expect: 200,
+      extra: (res, body) => [...listOk(res, body), ...("page" in body || "last" in body.links ? ["page or last in cursor mode"] : [])],
+    });
+    check("GET /v1/articles?sort=headline&cursor=PREV&per_page=2", await call(main, "GET", `/v1/articles?sort=headline&cursor=${p2?.prev_cursor}&per_page=2`), {
+      method: "GET", template: "/v1/articles", expect: 200,
+      extra: (res, body) => (body.items.map((i) => i.id).join() === p1.items.map((i) => i.id).join() ? listOk(res, body) : ["prev_cursor does not lead back to page 1"]),
+    });
+    check("GET /v1/articles?cursor=HEADLINE (another sort)", await call(main, "GET", `/v1/articles?cursor=${c}`), {
+      method: "GET", template: "/v1/articles", expect: 400, extra: problemCode("invalid-parameter", "cursor"),
+    });
+  }
+  for (const [q, code, field] of [
+    ["?sort=newest", "invalid-parameter", "sort"],
+    ["?sort=relevance", "invalid-parameter", "sort"],
+    ["?from=2025-13-01", "invalid-parameter", "from"],
+    ["?to=soon", "invalid-parameter", "to"],
+    ["?from=2025-12-01&to=2025-11-01", "invalid-parameter", undefined],
+    ["?fields=headline,body", "invalid-parameter", "fields"],
+    ["?fields=", "invalid-parameter", "fields"],
+    ["?cursor=%21%21", "invalid-parameter", "cursor"],
+    ["?cursor=abc&page=2", "invalid-parameter", undefined],
+    ["?tag=a&tag=b", "duplicate-parameter", "tag"],
+    ["?author=x", "unknown-parameter", "author"],
+  ])
+    check(`GET /v1/articles${q}`, await call(main, "GET", `/v1/articles${q}`), {
+      method: "GET", template: "/v1/articles", expect: 400, extra: problemCode(code, field),
+    });
+
+  // The entity index.
+  for (const q of ["?type=person", "?type=place&per_page=2&page=2", "?type=organisation", `?prefix=${enc(person.name.slice(0, 2))}`, "?prefix=zzzz", "?per_page=1", "?page=1000000"])
+    check(`GET /v1/entities${q}`, await call(main, "GET", `/v1/entities${q}`), { method: "GET", template: "/v1/entities", expect: 200, extra: listOk });
+  for (const [q, code, field] of [["?type=people", "invalid-parameter", "type"], ["?per_page=0", "invalid-parameter", "per_page"], ["?sort=name", "unknown-parameter", "sort"]])
+    check(`GET /v1/entities${q}`, await call(main, "GET", `/v1/entities${q}`), { method: "GET", template: "/v1/entities", expect: 400, extra: problemCode(code, field) });
+  for (const e of ents.slice(0, 5))
+    check(`GET /v1/entities/${e.id}`, await call(main, "GET", `/v1/entities/${e.id}`), {
+      method: "GET", template: "/v1/entities/{id}", expect: 200,
+      extra: (res, body) => (JSON.stringify(body) === JSON.stringify(e) ? [] : ["differs from its item in GET /v1/entities"]),
+    });
+  check("GET /v1/entities/nope", await call(main, "GET", "/v1/entities/nope"), { method: "GET", template: "/v1/entities/{id}", expect: 404, extra: problemCode("entity-not-found") });
+  check(`GET /v1/entities/${ent0}?x=1`, await call(main, "GET", `/v1/entities/${ent0}?x=1`), {
+    method: "GET", template: "/v1/entities/{id}", expect: 400, extra: problemCode("unknown-parameter", "x"),
+  });
+  for (const q of ["", "?sort=headline&per_page=1", "?q=summit", "?from=2024-01-01&fields=headline"])
+    check(`GET /v1/entities/${ent0}/articles${q}`, await call(main, "GET", `/v1/entities/${ent0}/articles${q}`), {
+      method: "GET", template: "/v1/entities/{id}/articles", expect: 200, extra: listOk,
+    });
+  {
+    const p1 = await call(main, "GET", `/v1/entities/${ent0}/articles?per_page=1`);
+    const c = JSON.parse(p1.body).next_cursor;
+    if (c)
+      check(`GET /v1/entities/${ent0}/articles?cursor=NEXT&per_page=1`, await call(main, "GET", `/v1/entities/${ent0}/articles?cursor=${c}&per_page=1`), {
+        method: "GET", template: "/v1/entities/{id}/articles", expect: 200, extra: listOk,
+      });
+  }
+  check("GET /v1/entities/nope/articles", await call(main, "GET", "/v1/entities/nope/articles"), {
+    method: "GET", template: "/v1/entities/{id}/articles", expect: 404, extra: problemCode("entity-not-found"),
+  });
+  check(`GET /v1/entities/${ent0}/articles?entity=x`, await call(main, "GET", `/v1/entities/${ent0}/articles?entity=x`), {
+    method: "GET", template: "/v1/entities/{id}/articles", expect: 400, extra: problemCode("unknown-parameter", "entity"),
+  });
+  check(`GET /v1/entities/${ent0}/articles?sort=bogus`, await call(main, "GET", `/v1/entities/${ent0}/articles?sort=bogus`), {
+    method: "GET", template: "/v1/entities/{id}/articles", expect: 400, extra: problemCode("invalid-parameter", "sort"),
+  });
+
+  // The quote index.
+  for (const q of [`?speaker=${speaker.entity}`, `?speaker=${enc(speaker.name)}`, `?article=${id0}`, `?article=${list.items[0].slug}`, "?q=we", "?per_page=1&page=2", "?article=nope", "?page=1000000"])
+    check(`GET /v1/quotes${q}`, await call(main, "GET", `/v1/quotes${q}`), { method: "GET", template: "/v1/quotes", expect: 200, extra: listOk });
+  for (const [q, code, field] of [["?page=0", "invalid-parameter", "page"], ["?cursor=abc", "unknown-parameter", "cursor"], ["?q=a&q=b", "duplicate-parameter", "q"]])
+    check(`GET /v1/quotes${q}`, await call(main, "GET", `/v1/quotes${q}`), { method: "GET", template: "/v1/quotes", expect: 400, extra: problemCode(code, field) });
+
+  // HEAD and conditional requests on the new routes.
+  for (const [template, target] of [["/v1/entities", "/v1/entities"], ["/v1/entities/{id}", `/v1/entities/${ent0}`],
+    ["/v1/entities/{id}/articles", `/v1/entities/${ent0}/articles`], ["/v1/quotes", "/v1/quotes"]]) {
+    check(`HEAD ${target}`, await call(main, "HEAD", target), { method: "HEAD", template, expect: 200 });
+    const got = await call(main, "GET", target);
+    if (got.headers.etag)
+      check(`GET ${target} If-None-Match`, await call(main, "GET", target, { headers: { "If-None-Match": got.headers.etag } }), { method: "GET", template, expect: 304 });
+  }
+  check("HEAD /v1/entities/nope", await call(main, "HEAD", "/v1/entities/nope"), { method: "HEAD", template: "/v1/entities/{id}", expect: 404 });
+
+  // A write shows up in the next search, the entity index and the quotes.
+  {
+    const doc = {
+      id: "contract-find-write", headline: "Contract zeppelin flight", published: "2030-01-01T00:00:00Z",
+      body: [({ type: "paragraph", text: "\u201cIt flies,\u201d said Oskar Lindqvist, the pilot of the zeppelin." })],
+    };
+    check("POST /v1/articles (find)", await call(main, "POST", "/v1/articles", { headers: JSONH, body: JSON.stringify(doc) }), {
+      method: "POST", template: "/v1/articles", expect: 201,
+    });
+    check("GET /v1/articles?q=zeppelin after the write", await call(main, "GET", "/v1/articles?q=zeppelin"), {
+      method: "GET", template: "/v1/articles", expect: 200,
+      extra: (res, body) => (body.items.map((i) => i.id).join() === doc.id ? [] : [`found ${body.items.map((i) => i.id)}`]),
+    });
+    check("GET /v1/entities/oskar-lindqvist after the write", await call(main, "GET", "/v1/entities/oskar-lindqvist"), {
+      method: "GET", template: "/v1/entities/{id}", expect: 200,
+    });
+    check("GET /v1/quotes?speaker=oskar-lindqvist after the write", await call(main, "GET", "/v1/quotes?speaker=oskar-lindqvist"), {
+      method: "GET", template: "/v1/quotes", expect: 200, extra: (res, body) => (body.total === 1 ? [] : [`total ${body.total}`]),
+    });
+    check("DELETE /v1/articles/contract-find-write", await call(main, "DELETE", `/v1/articles/${doc.id}`, { headers: AUTH }), {
+      method: "DELETE", template: "/v1/articles/{id}", expect: 204,
+    });
+    check("GET /v1/entities/oskar-lindqvist after the delete", await call(main, "GET", "/v1/entities/oskar-lindqvist"), {
+      method: "GET", template: "/v1/entities/{id}", expect: 404, extra: problemCode("entity-not-found"),
+    });
+  }
+  // Paths with an {id}: an article id, or an entity id under /v1/entities.
+  const fill = (template) => template.replace("{id}", template.startsWith("/v1/entities/") ? ent0 : id0);
 
   // Operations.
   for (const [template, expect] of [["/healthz", 200], ["/readyz", 200], ["/metrics", 200], ["/openapi.json", 200]]) {
@@ -705,7 +870,7 @@ async function main() {
 
   // Methods and paths outside the operations, and OPTIONS.
   for (const template of Object.keys(spec.paths)) {
-    const target = template.replace("{id}", id0);
+    const target = fill(template);
     check(`OPTIONS ${target}`, await call(main, "OPTIONS", target), {
       method: "OPTIONS", template, expect: 204, extra: allowMatches(template),
     });
@@ -727,8 +892,9 @@ async function main() {
 
   // A server with a read token and require_if_match.
   const R = { Authorization: `Bearer ${READ_TOKEN}` };
-  for (const template of ["/v1/articles", "/v1/articles/{id}", "/v1/articles/{id}/entities", "/v1/articles/{id}/quotes", "/metrics"]) {
-    const target = template.replace("{id}", id0);
+  for (const template of ["/v1/articles", "/v1/articles/{id}", "/v1/articles/{id}/entities", "/v1/articles/{id}/quotes", "/v1/entities",
+    "/v1/entities/{id}", "/v1/entities/{id}/articles", "/v1/quotes", "/metrics"]) {
+    const target = fill(template);
     check(`read token: GET ${target} without a token`, await call(guarded, "GET", target), {
       method: "GET", template, expect: 401, extra: problemCode("unauthenticated"),
     });
@@ -777,7 +943,7 @@ async function main() {
   const ORIGIN = { Origin: "https://app.example" };
   const corsOk = (res) => (res.headers["access-control-allow-origin"] === "https://app.example" ? [] : [`Access-Control-Allow-Origin ${res.headers["access-control-allow-origin"]}`]);
   for (const template of Object.keys(spec.paths)) {
-    const target = template.replace("{id}", id0);
+    const target = fill(template);
     check(`CORS: OPTIONS ${target} preflight`, await call(readonly, "OPTIONS", target, { headers: { ...ORIGIN, "Access-Control-Request-Method": "GET" } }), {
       method: "OPTIONS", template, expect: 204, extra: (res) => [...corsOk(res), ...allowMatches(template)(res)],
     });
@@ -796,6 +962,17 @@ async function main() {
     return /"\/v1\/|<\/v1\//.test(urls) || !urls.includes("https://news.example.com/api/v1/articles") ? [`links are not absolute: ${urls.slice(0, 200)}`] : [];
   };
   check("public_base_url: GET /v1/articles?per_page=2", await call(readonly, "GET", "/v1/articles?per_page=2"), { method: "GET", template: "/v1/articles", expect: 200, extra: abs });
+  const absList = (res, body) => {
+    const urls = [res.headers.link || "", JSON.stringify(body.links || {}), JSON.stringify((body.items || []).map((i) => i.links))].join(" ");
+    return /"\/v1\/|<\/v1\//.test(urls) || !urls.includes("https://news.example.com/api/v1/") ? [`links are not absolute: ${urls.slice(0, 200)}`] : [];
+  };
+  for (const [template, target] of [["/v1/entities", "/v1/entities?per_page=2"], ["/v1/entities/{id}/articles", `/v1/entities/${ent0}/articles?per_page=1`],
+    ["/v1/quotes", "/v1/quotes?per_page=2"], ["/v1/articles", "/v1/articles?sort=headline&per_page=1"]])
+    check(`public_base_url: GET ${target}`, await call(readonly, "GET", target), { method: "GET", template, expect: 200, extra: absList });
+  check(`public_base_url: GET /v1/entities/${ent0}`, await call(readonly, "GET", `/v1/entities/${ent0}`), {
+    method: "GET", template: "/v1/entities/{id}", expect: 200,
+    extra: (res, body) => (body.links.self === `https://news.example.com/api/v1/entities/${ent0}` ? [] : [`links.self ${body.links.self}`]),
+  });
   check(`public_base_url: GET /v1/articles/${id0}`, await call(readonly, "GET", `/v1/articles/${id0}`), {
     method: "GET", template: "/v1/articles/{id}", expect: 200,
     extra: (res, body) => (body.links.self === `https://news.example.com/api/v1/articles/${id0}` ? [] : [`links.self ${body.links.self}`]),
