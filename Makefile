@@ -1,5 +1,8 @@
 # articled: `make` builds ./articled; `make test` runs every test, plain and under
-# ASan/UBSan; `make run` serves data/articles/. See README.md.
+# ASan/UBSan; `make run` serves data/articles/. Long runs, not part of `make test`:
+# `make valgrind` (the suite under memcheck), `make soak` (10 minutes of mixed load,
+# memory judged), `make bench-reload` (60 s of SIGHUP under load), `make fuzz`,
+# `make bench*`. See README.md and docs/robustness.md.
 CC      ?= cc
 PKGS    := libmicrohttpd libcjson libcurl zlib libxml-2.0
 B       ?= build
@@ -25,7 +28,8 @@ CRASH    := $(B)/tests/crash/crashtest
 EVALS    := $(patsubst %.c,$(B)/%,$(sort $(wildcard eval/*.c)))
 
 .SECONDARY:
-.PHONY: all run test check test-plain test-san eval eval-extract fuzz bench bench-connections bench-crash bench-search clean format
+.PHONY: all run test check test-plain test-san eval eval-extract fuzz bench bench-connections bench-crash bench-search \
+        valgrind soak bench-reload clean format
 all: articled
 
 articled: $(B)/articled
@@ -110,6 +114,23 @@ bench-crash: articled $(CRASH)
 # Full-text search against SQLite FTS5 on the BBC corpus (docs/search.md).
 bench-search: $(B)/libarticled.a
 	B=$(B) sh bench/search.sh
+
+# Every test binary of the plain build under valgrind memcheck, with the articled
+# processes they start; fails on any error or leak. test_fuzz is left out: it runs
+# libFuzzer binaries built with ASan, which cannot run under valgrind
+# (docs/robustness.md).
+valgrind: $(TESTS) $(B)/articled $(CRASH)
+	sh tools/valgrind.sh $(B) $(filter-out %/test_fuzz,$(TESTS))
+
+# Reads, writes and SIGHUP reloads for SOAK_SECONDS; VmRSS sampled every 10 s and
+# judged flat (docs/robustness.md).
+SOAK_SECONDS ?= 600
+soak: articled
+	sh bench/soak.sh $(SOAK_SECONDS)
+
+# wrk on an article, the list and searches for 60 s while SIGHUP comes every 200 ms.
+bench-reload: articled
+	sh bench/reload.sh 60 200
 
 # The HTML extractor on ../shared/gold/extraction-dev (docs/extract.md).
 eval-extract: $(B)/eval/extract

@@ -779,7 +779,11 @@ normalize_date(const char *s, char *out, size_t outlen)
     date[10] = '\0';
     const char *p = s + 10;
     int h, mi, sec = 0;
-    if ((*p == 'T' || *p == ' ') && sscanf(p + 1, "%2d:%2d", &h, &mi) == 2 && p[3] == ':') {
+    /* Exactly two digits each: "T08:4" ends the string before p + 6. */
+    if ((*p == 'T' || *p == ' ') && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) &&
+        p[3] == ':' && isdigit((unsigned char)p[4]) && isdigit((unsigned char)p[5])) {
+        h = (p[1] - '0') * 10 + (p[2] - '0');
+        mi = (p[4] - '0') * 10 + (p[5] - '0');
         p += 6;
         if (*p == ':' && isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2])) {
             sec = (p[1] - '0') * 10 + (p[2] - '0');

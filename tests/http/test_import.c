@@ -31,7 +31,7 @@ static struct page pages[] = {
     {"/to-ftp", 302, NULL, "ftp://127.0.0.1:%d/story.html", "", 0, 0},
     {"/loop", 302, NULL, "http://127.0.0.1:%d/loop", "", 0, 0},
     {"/big", 200, "text/html", NULL, "<p>0123456789abcdef0123456789abcdef</p>\n", 100000, 0},
-    {"/slow", 200, "text/html", NULL, "<p>late</p>", 0, 3000},
+    {"/slow", 200, "text/html", NULL, "<p>late</p>", 0, 3000}, /* 3x fetch_timeout */
     {"/plain", 200, "text/plain", NULL, "not a page", 0, 0},
     {"/empty.html", 200, "text/html", NULL, "<html><body></body></html>", 0, 0},
 };
@@ -46,7 +46,7 @@ tweak(struct config *cfg)
 {
     snprintf(cfg->write_token, sizeof cfg->write_token, "%s", TOKEN);
     snprintf(cfg->fetch_allow, sizeof cfg->fetch_allow, "%s", allow);
-    cfg->fetch_timeout = 1;
+    cfg->fetch_timeout = harness_slow(); /* 1 s; longer under valgrind */
     cfg->fetch_max_bytes = 200000;
 }
 
@@ -58,6 +58,9 @@ start_with(const char *allowed)
     cr_assert_not_null(f);
     story[fread(story, 1, sizeof story - 1, f)] = '\0';
     fclose(f);
+    for (size_t i = 0; i < sizeof pages / sizeof *pages; i++)
+        if (pages[i].delay_ms)
+            pages[i].delay_ms = 3000 * harness_slow();
     srv = pages_start(pages, sizeof pages / sizeof *pages);
     cr_assert_not_null(srv);
     snprintf(dir, sizeof dir, "/tmp/articled-import-XXXXXX");

@@ -16,6 +16,15 @@
 #include <time.h>
 #include <unistd.h>
 
+int
+harness_slow(void)
+{
+    const char *v = getenv("ARTICLED_TEST_SLOW");
+    char *end = NULL;
+    long n = v ? strtol(v, &end, 10) : 1;
+    return v && (end == v || *end || n < 1 || n > 100) ? 1 : (int)n;
+}
+
 void
 harness_start(struct harness *h, const char *data_dir, void (*tweak)(struct config *))
 {

@@ -16,6 +16,11 @@ struct harness {
 
 /* Starts the service on data_dir (loaded before it returns). tweak, if not
  * NULL, adjusts the config first. Aborts the test on failure. */
+/* The factor by which tests stretch their time limits on a slow build: the
+ * environment variable ARTICLED_TEST_SLOW (tools/valgrind.sh sets it), 1 when
+ * unset or not a whole number from 1 to 100. */
+int harness_slow(void);
+
 void harness_start(struct harness *h, const char *data_dir, void (*tweak)(struct config *));
 void harness_stop(struct harness *h);
 

@@ -138,6 +138,25 @@ Test(fuzz_regressions, extract_survives_a_body_element_nested_in_the_head)
     }
 }
 
+Test(fuzz_regressions, extract_reads_no_further_than_a_truncated_published_time)
+{
+    /* crash-0f206755 (fuzz/extract brief run): "T08:4" passed a sscanf check
+     * and the parser stepped past the end of the attribute (heap overflow). */
+    static const char page[] =
+        "<html><head><title>Harbour bridge reopens</title>"
+        "<meta property=\"article:published_time\" content=\"2024-03-11T08:4\"></head>"
+        "<body><article><h1>Harbour bridge reopens</h1><p>The bridge is open to traffic again, "
+        "the council said on Monday, after a year of repairs to its piers and deck.</p>"
+        "</article></body></html>";
+    xmlInitParser();
+    struct article_error err;
+    struct article *a = extract_html(page, strlen(page), NULL, NULL, &err);
+    cr_assert_not_null(a, "%s", err.message);
+    cr_expect_str_eq(a->published ? a->published : "(none)", "2024-03-11",
+                     "the date without the broken time");
+    article_free(a);
+}
+
 Test(fuzz_regressions, a_json_document_is_refused_or_survives_its_stored_form)
 {
     static const char *const docs[] = {
