@@ -94,14 +94,6 @@ TestSuite(find, .init = start, .fini = stop, .timeout = 60);
 
 /* ---- helpers ---- */
 
-static cJSON *
-json_of(const struct http_reply *r)
-{
-    cJSON *j = cJSON_ParseWithLength(r->body, r->len);
-    cr_assert_not_null(j, "not JSON: %.300s", r->body);
-    return j;
-}
-
 /* The member k of o, failing the test when it is missing. */
 static cJSON *
 member(const cJSON *o, const char *k)
@@ -135,21 +127,12 @@ get_json(const char *path, struct http_reply *keep)
     struct http_reply r;
     http_call(&h, "GET", path, NULL, NULL, &r);
     cr_assert_eq(r.status, 200, "GET %s: %ld %s", path, r.status, r.body);
-    cJSON *j = json_of(&r);
+    cJSON *j = http_json(&r);
     if (keep)
         *keep = r;
     else
         http_reply_free(&r);
     return j;
-}
-
-static void
-assert_header(const struct http_reply *r, const char *name, const char *want)
-{
-    char *v = http_header(r, name);
-    cr_assert_not_null(v, "no %s header in:\n%s", name, r->headers);
-    cr_assert_str_eq(v, want, "%s: got `%s`, want `%s`", name, v, want);
-    free(v);
 }
 
 /* The values of member key of each element of arr, joined with commas. */
@@ -184,7 +167,7 @@ expect_list(const char *path, int total, const char *ids)
                  total);
     char want[16];
     snprintf(want, sizeof want, "%d", total);
-    assert_header(&r, "X-Total-Count", want);
+    http_expect_header(&r, "X-Total-Count", want);
     assert_ids(path, member(j, "items"), ids);
     cJSON_Delete(j);
     http_reply_free(&r);
@@ -199,8 +182,8 @@ expect_problem(const char *path, long status, const char *code, const char *fiel
     http_call(&h, "GET", path, NULL, NULL, &r);
     cr_assert_eq(r.status, status, "GET %s: status %ld, want %ld: %s", path, r.status, status,
                  r.body);
-    assert_header(&r, "Content-Type", "application/problem+json");
-    cJSON *j = json_of(&r);
+    http_expect_header(&r, "Content-Type", "application/problem+json");
+    cJSON *j = http_json(&r);
     cr_assert_str_eq(str_of(j, "code"), code, "GET %s: %s", path, r.body);
     char type[96];
     snprintf(type, sizeof type, "urn:articled:problem:%s", code);
@@ -518,8 +501,8 @@ Test(find, pages_carry_totals_the_total_header_and_links)
     cr_assert_eq(int_of(j, "page"), 2);
     cr_assert_eq(int_of(j, "per_page"), 3);
     cr_assert_eq(int_of(j, "pages"), 4);
-    assert_header(&r, "X-Total-Count", "10");
-    assert_header(&r, "Link",
+    http_expect_header(&r, "X-Total-Count", "10");
+    http_expect_header(&r, "Link",
                   "</v1/articles?page=1&per_page=3>; rel=\"first\", "
                   "</v1/articles?page=1&per_page=3>; rel=\"prev\", "
                   "</v1/articles?page=3&per_page=3>; rel=\"next\", "
@@ -547,7 +530,7 @@ Test(find, pages_carry_totals_the_total_header_and_links)
     assert_ids("page 4", member(j, "items"), "zoning-letter");
     cr_assert(cJSON_IsNull(member(j, "next_cursor")), "no next_cursor on the last page");
     cr_assert_null(cJSON_GetObjectItemCaseSensitive(member(j, "links"), "next"));
-    assert_header(&r, "X-Total-Count", "10");
+    http_expect_header(&r, "X-Total-Count", "10");
     cJSON_Delete(j);
     http_reply_free(&r);
 }
@@ -576,7 +559,7 @@ Test(find, links_keep_every_filter_in_canonical_order)
     cr_assert_str_eq(
         str_of(links, "last"),
         "/v1/articles?section=politics&sort=published&fields=headline&page=3&per_page=1");
-    assert_header(&r, "X-Total-Count", "3");
+    http_expect_header(&r, "X-Total-Count", "3");
     cJSON_Delete(j);
     http_reply_free(&r);
 
@@ -667,7 +650,7 @@ Test(find, cursor_links_carry_the_cursor_and_first_drops_it)
     snprintf(want, sizeof want, "/v1/articles?section=politics&cursor=%s&per_page=1",
              str_of(p2, "prev_cursor"));
     cr_assert_str_eq(str_of(links, "prev"), want);
-    assert_header(&r, "X-Total-Count", "3");
+    http_expect_header(&r, "X-Total-Count", "3");
     char *link = http_header(&r, "Link");
     cr_assert_not_null(link);
     cr_assert(strstr(link, "</v1/articles?section=politics&per_page=1>; rel=\"first\""), "%s",
@@ -852,7 +835,7 @@ Test(find, lists_entities_by_articles_then_mentions_then_name)
     cr_assert_eq(int_of(j, "pages"), 2);
     cr_assert_eq(int_of(j, "page"), 1);
     cr_assert_eq(int_of(j, "per_page"), 14);
-    assert_header(&r, "X-Total-Count", "23");
+    http_expect_header(&r, "X-Total-Count", "23");
     assert_ids("entities", member(j, "items"),
                "cork,declan-moran,dublin,galway,quinlan,limerick,france,housing-finance-agency,"
                "marta-quinlan,ines-delgado,krakow,lisbon,port-of-cork,portugal");
@@ -869,7 +852,7 @@ Test(find, lists_entities_by_articles_then_mentions_then_name)
     cr_assert_str_eq(str_of(links, "prev"), "/v1/entities?page=1&per_page=5");
     cr_assert_str_eq(str_of(links, "next"), "/v1/entities?page=3&per_page=5");
     cr_assert_str_eq(str_of(links, "last"), "/v1/entities?page=5&per_page=5");
-    assert_header(&r, "Link",
+    http_expect_header(&r, "Link",
                   "</v1/entities?page=1&per_page=5>; rel=\"first\", "
                   "</v1/entities?page=1&per_page=5>; rel=\"prev\", "
                   "</v1/entities?page=3&per_page=5>; rel=\"next\", "
@@ -1011,7 +994,7 @@ Test(find, entity_articles_are_the_list_filtered_by_the_entity)
                      "/v1/entities/cork/articles?sort=headline&fields=headline&page=2&per_page=2");
     cr_assert_str_eq(str_of(links, "last"),
                      "/v1/entities/cork/articles?sort=headline&fields=headline&page=2&per_page=2");
-    assert_header(&r, "X-Total-Count", "3");
+    http_expect_header(&r, "X-Total-Count", "3");
     char *link = http_header(&r, "Link");
     cr_assert(link && strstr(link, "</v1/entities/cork/articles?sort=headline&fields=headline"
                                    "&page=2&per_page=2>; rel=\"next\""),
@@ -1052,7 +1035,7 @@ expect_quotes(const char *path, int total, const char *want)
                  total);
     char n[16];
     snprintf(n, sizeof n, "%d", total);
-    assert_header(&r, "X-Total-Count", n);
+    http_expect_header(&r, "X-Total-Count", n);
     char got[2048];
     quote_keys(member(j, "items"), got, sizeof got);
     cr_assert_str_eq(got, want, "GET %s:\n got  %s\n want %s", path, got, want);
@@ -1144,7 +1127,7 @@ Test(find, pages_quotes)
     cr_assert_eq(int_of(j, "pages"), 3);
     cr_assert_eq(int_of(j, "page"), 3);
     cr_assert_eq(int_of(j, "per_page"), 5);
-    assert_header(&r, "X-Total-Count", "12");
+    http_expect_header(&r, "X-Total-Count", "12");
     cJSON *links = member(j, "links");
     cr_assert_str_eq(str_of(links, "self"), "/v1/quotes?page=3&per_page=5");
     cr_assert_str_eq(str_of(links, "prev"), "/v1/quotes?page=2&per_page=5");

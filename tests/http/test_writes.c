@@ -56,32 +56,6 @@ stop(void)
 
 TestSuite(writes, .init = start, .fini = stop, .timeout = 60);
 
-static cJSON *
-json_of(const struct http_reply *r)
-{
-    cJSON *j = cJSON_ParseWithLength(r->body, r->len);
-    cr_assert_not_null(j, "not JSON: %.200s", r->body);
-    return j;
-}
-
-static void
-assert_problem(const struct http_reply *r, long status, const char *code, const char *field)
-{
-    cr_assert_eq(r->status, status, "status %ld, want %ld: %s", r->status, status, r->body);
-    char *ct = http_header(r, "Content-Type");
-    cr_assert(ct && strcmp(ct, "application/problem+json") == 0, "content type %s", ct);
-    free(ct);
-    cJSON *j = json_of(r);
-    cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "code");
-    cr_assert(cJSON_IsString(c) && strcmp(c->valuestring, code) == 0, "code: %s", r->body);
-    cr_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(j, "detail")));
-    if (field) {
-        cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "field");
-        cr_assert(cJSON_IsString(f) && strcmp(f->valuestring, field) == 0, "field: %s", r->body);
-    }
-    cJSON_Delete(j);
-}
-
 static const char *
 str(cJSON *obj, const char *key)
 {
@@ -94,7 +68,7 @@ total(void)
 {
     struct http_reply r;
     http_call(&h, "GET", "/v1/articles", NULL, NULL, &r);
-    cJSON *j = json_of(&r);
+    cJSON *j = http_json(&r);
     long t = (long)cJSON_GetObjectItemCaseSensitive(j, "total")->valuedouble;
     cJSON_Delete(j);
     http_reply_free(&r);
@@ -123,7 +97,7 @@ Test(writes, creates_an_article_that_the_next_read_and_list_show)
     char *loc = http_header(&r, "Location"), *etag = http_header(&r, "ETag");
     cr_assert_str_eq(loc, "/v1/articles/budget-vote");
     cr_assert(etag && etag[0] == '"');
-    cJSON *j = json_of(&r);
+    cJSON *j = http_json(&r);
     cr_assert_str_eq(str(j, "headline"), "Council passes budget");
     cr_assert_not_null(cJSON_GetObjectItemCaseSensitive(j, "annotations"));
     cJSON_Delete(j);
@@ -141,7 +115,7 @@ Test(writes, creates_an_article_that_the_next_read_and_list_show)
     free(etag2);
 
     http_call(&h, "POST", "/v1/articles", doc, auth, &r);
-    assert_problem(&r, 409, "article-exists", "/id");
+    http_expect_problem(&r, 409, "article-exists", "/id");
     http_reply_free(&r);
 }
 
@@ -154,7 +128,7 @@ Test(writes, creates_from_the_plain_format)
               "again from Monday.\n",
               hdr, &r);
     cr_assert_eq(r.status, 201, "%s", r.body);
-    cJSON *j = json_of(&r);
+    cJSON *j = http_json(&r);
     cr_assert_str_eq(str(j, "id"), "ferry-service-resumes");
     cr_assert_str_eq(str(j, "section"), "world");
     cJSON_Delete(j);
@@ -174,7 +148,7 @@ Test(writes, puts_creates_then_replaces)
     cr_assert_eq(r.status, 200, "%s", r.body);
     http_reply_free(&r);
     http_call(&h, "GET", "/v1/articles/budget-vote", NULL, NULL, &r);
-    cJSON *j = json_of(&r);
+    cJSON *j = http_json(&r);
     cr_assert_str_eq(str(j, "headline"), "Council passes budget after recount");
     cr_assert_null(str(j, "section"), "a PUT replaces the whole document");
     cJSON_Delete(j);
@@ -209,7 +183,7 @@ Test(writes, patches_with_json_merge_patch)
     http_call(&h, "PATCH", "/v1/articles/budget-vote",
               "{\"section\":\"politics\",\"standfirst\":null,\"tags\":[\"council\"]}", hdr, &r);
     cr_assert_eq(r.status, 200, "%s", r.body);
-    cJSON *j = json_of(&r);
+    cJSON *j = http_json(&r);
     cr_assert_str_eq(str(j, "section"), "politics");
     cr_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(j, "standfirst")));
     cr_assert_str_eq(str(j, "headline"), "Council passes budget", "untouched members stay");
@@ -229,7 +203,7 @@ Test(writes, patches_with_json_merge_patch)
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         http_call(&h, "PATCH", bad[i].path, bad[i].patch, hdr, &r);
-        assert_problem(&r, bad[i].status, bad[i].code, bad[i].field);
+        http_expect_problem(&r, bad[i].status, bad[i].code, bad[i].field);
         http_reply_free(&r);
     }
 }
@@ -250,7 +224,7 @@ Test(writes, deletes_and_the_article_is_gone_from_reads_lists_and_disk)
     cr_assert_eq(total(), before - 1);
     cr_assert(!file_exists("budget-vote.json"));
     http_call(&h, "DELETE", "/v1/articles/budget-vote", NULL, auth, &r);
-    assert_problem(&r, 404, "article-not-found", NULL);
+    http_expect_problem(&r, 404, "article-not-found", NULL);
     http_reply_free(&r);
 }
 
@@ -266,15 +240,15 @@ Test(writes, honours_if_match)
     const char *const fresh[] = {auth[0], auth[1], good, NULL};
     const char *const any[] = {auth[0], auth[1], "If-Match: *", NULL};
     http_call(&h, "PUT", "/v1/articles/budget-vote", doc, stale, &r);
-    assert_problem(&r, 412, "precondition-failed", NULL);
+    http_expect_problem(&r, 412, "precondition-failed", NULL);
     http_reply_free(&r);
     http_call(&h, "DELETE", "/v1/articles/budget-vote", NULL, stale, &r);
-    assert_problem(&r, 412, "precondition-failed", NULL);
+    http_expect_problem(&r, 412, "precondition-failed", NULL);
     http_reply_free(&r);
     http_call(&h, "PUT", "/v1/articles/never-was",
               "{\"headline\":\"Never was\",\"body\":[{\"type\":\"paragraph\",\"text\":\"x\"}]}",
               any, &r);
-    assert_problem(&r, 412, "precondition-failed", NULL);
+    http_expect_problem(&r, 412, "precondition-failed", NULL);
     http_reply_free(&r);
     http_call(&h, "PUT", "/v1/articles/budget-vote", doc, fresh, &r);
     cr_assert_eq(r.status, 200, "%s", r.body);
@@ -302,10 +276,10 @@ Test(writes, answers_428_when_if_match_is_required_and_missing)
     char *etag = http_header(&r, "ETag");
     http_reply_free(&r);
     http_call(&h, "PUT", "/v1/articles/budget-vote", doc, auth, &r);
-    assert_problem(&r, 428, "precondition-required", NULL);
+    http_expect_problem(&r, 428, "precondition-required", NULL);
     http_reply_free(&r);
     http_call(&h, "DELETE", "/v1/articles/budget-vote", NULL, auth, &r);
-    assert_problem(&r, 428, "precondition-required", NULL);
+    http_expect_problem(&r, 428, "precondition-required", NULL);
     http_reply_free(&r);
     char good[96];
     snprintf(good, sizeof good, "If-Match: %s", etag);
@@ -326,16 +300,16 @@ Test(writes, refuses_writes_without_a_valid_token)
         const char *path = i == 0 ? "/v1/articles" : "/v1/articles/budget-vote";
         struct http_reply r;
         http_call(&h, methods[i], path, doc, none, &r);
-        assert_problem(&r, 401, "unauthenticated", NULL);
+        http_expect_problem(&r, 401, "unauthenticated", NULL);
         char *challenge = http_header(&r, "WWW-Authenticate");
         cr_assert(challenge && strncmp(challenge, "Bearer", 6) == 0);
         free(challenge);
         http_reply_free(&r);
         http_call(&h, methods[i], path, doc, basic, &r);
-        assert_problem(&r, 401, "unauthenticated", NULL);
+        http_expect_problem(&r, 401, "unauthenticated", NULL);
         http_reply_free(&r);
         http_call(&h, methods[i], path, doc, wrong, &r);
-        assert_problem(&r, 403, "forbidden", NULL);
+        http_expect_problem(&r, 403, "forbidden", NULL);
         http_reply_free(&r);
     }
     cr_assert(!file_exists("budget-vote.json"));
@@ -347,7 +321,7 @@ Test(writes, is_read_only_without_a_write_token)
     harness_start(&h, dir, NULL);
     struct http_reply r;
     http_call(&h, "PUT", "/v1/articles/budget-vote", doc, auth, &r);
-    assert_problem(&r, 403, "read-only", NULL);
+    http_expect_problem(&r, 403, "read-only", NULL);
     http_reply_free(&r);
     http_call(&h, "GET", "/v1/articles", NULL, NULL, &r);
     cr_assert_eq(r.status, 200, "reads stay public");
@@ -370,10 +344,10 @@ Test(writes, guards_reads_when_a_read_token_is_configured)
     const char *const wrong[] = {"Authorization: Bearer nope", NULL};
     struct http_reply r;
     http_call(&h, "GET", "/v1/articles", NULL, NULL, &r);
-    assert_problem(&r, 401, "unauthenticated", NULL);
+    http_expect_problem(&r, 401, "unauthenticated", NULL);
     http_reply_free(&r);
     http_call(&h, "GET", "/v1/articles", NULL, wrong, &r);
-    assert_problem(&r, 403, "forbidden", NULL);
+    http_expect_problem(&r, 403, "forbidden", NULL);
     http_reply_free(&r);
     http_call(&h, "GET", "/v1/articles", NULL, reader, &r);
     cr_assert_eq(r.status, 200);
@@ -382,7 +356,7 @@ Test(writes, guards_reads_when_a_read_token_is_configured)
     cr_assert_eq(r.status, 200, "the write token reads too");
     http_reply_free(&r);
     http_call(&h, "PUT", "/v1/articles/x", doc, reader, &r);
-    assert_problem(&r, 403, "forbidden", NULL);
+    http_expect_problem(&r, 403, "forbidden", NULL);
     http_reply_free(&r);
     http_call(&h, "GET", "/healthz", NULL, NULL, &r);
     cr_assert_eq(r.status, 200, "health stays public");
@@ -448,15 +422,15 @@ Test(writes, validates_documents_naming_the_field)
         const char *const hdr[] = {auth[0], ct, NULL};
         struct http_reply r;
         http_call(&h, "POST", "/v1/articles", cases[i].body, hdr, &r);
-        assert_problem(&r, cases[i].status, cases[i].code, cases[i].field);
+        http_expect_problem(&r, cases[i].status, cases[i].code, cases[i].field);
         http_reply_free(&r);
     }
     struct http_reply r;
     http_call(&h, "PUT", "/v1/articles/Not_An_Id", doc, auth, &r);
-    assert_problem(&r, 400, "invalid-id", "id");
+    http_expect_problem(&r, 400, "invalid-id", "id");
     http_reply_free(&r);
     http_call(&h, "PUT", "/v1/articles/other-id", doc, auth, &r);
-    assert_problem(&r, 400, "id-mismatch", "/id");
+    http_expect_problem(&r, 400, "id-mismatch", "/id");
     http_reply_free(&r);
 }
 
@@ -473,7 +447,7 @@ Test(writes, refuses_a_body_over_the_limit_with_413)
     harness_start(&h, dir, tiny_bodies);
     struct http_reply r;
     http_call(&h, "POST", "/v1/articles", doc, auth, &r);
-    assert_problem(&r, 413, "body-too-large", NULL);
+    http_expect_problem(&r, 413, "body-too-large", NULL);
     char *conn = http_header(&r, "Connection");
     cr_assert(conn && strcmp(conn, "close") == 0, "refused before the body was read");
     free(conn);
@@ -548,7 +522,7 @@ Test(writes, refuses_a_plain_text_put_whose_front_matter_names_another_id)
     /* The front-matter id equals the headline's slug: still another id than the path's. */
     http_call(&h, "PUT", "/v1/articles/other",
               "---\nid: foo-bar\n---\nFoo bar\n\nA standfirst.\n\nA paragraph.\n", hdr, &r);
-    assert_problem(&r, 400, "id-mismatch", "/id");
+    http_expect_problem(&r, 400, "id-mismatch", "/id");
     http_reply_free(&r);
     http_call(&h, "PUT", "/v1/articles/foo-bar",
               "---\nid: foo-bar\n---\nFoo bar\n\nA standfirst.\n\nA paragraph.\n", hdr, &r);

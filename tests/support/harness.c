@@ -181,3 +181,43 @@ http_raw(const struct harness *h, const char *bytes, size_t len, int timeout_ms)
     close(fd);
     return s.data ? s.data : calloc(1, 1);
 }
+
+cJSON *
+http_json(const struct http_reply *r)
+{
+    cJSON *j = cJSON_ParseWithLength(r->body, r->len);
+    cr_assert_not_null(j, "not JSON: %.300s", r->body);
+    return j;
+}
+
+void
+http_expect_header(const struct http_reply *r, const char *name, const char *want)
+{
+    char *v = http_header(r, name);
+    cr_assert_not_null(v, "no %s header in:\n%s", name, r->headers);
+    cr_assert_str_eq(v, want, "%s: got `%s`, want `%s`", name, v, want);
+    free(v);
+}
+
+void
+http_expect_problem(const struct http_reply *r, long status, const char *code, const char *field)
+{
+    cr_assert_eq(r->status, status, "status %ld, want %ld: %s", r->status, status, r->body);
+    http_expect_header(r, "Content-Type", "application/problem+json");
+    cJSON *j = http_json(r);
+    cJSON *c = cJSON_GetObjectItemCaseSensitive(j, "code");
+    cJSON *s = cJSON_GetObjectItemCaseSensitive(j, "status");
+    cJSON *t = cJSON_GetObjectItemCaseSensitive(j, "type");
+    cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "detail");
+    cr_assert(cJSON_IsString(c) && strcmp(c->valuestring, code) == 0, "code in %s, want %s",
+              r->body, code);
+    cr_assert(cJSON_IsNumber(s) && s->valuedouble == (double)status, "status in %s", r->body);
+    cr_assert(cJSON_IsString(t) && strstr(t->valuestring, code), "type in %s", r->body);
+    cr_assert(cJSON_IsString(d) && d->valuestring[0], "detail in %s", r->body);
+    if (field) {
+        cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "field");
+        cr_assert(cJSON_IsString(f) && strcmp(f->valuestring, field) == 0, "field in %s, want %s",
+                  r->body, field);
+    }
+    cJSON_Delete(j);
+}

@@ -5,6 +5,8 @@
 
 #include "config/config.h"
 
+#include <cjson/cJSON.h>
+
 #include <stddef.h>
 
 struct harness {
@@ -14,13 +16,13 @@ struct harness {
     char base[64]; /* "http://127.0.0.1:PORT" */
 };
 
-/* Starts the service on data_dir (loaded before it returns). tweak, if not
- * NULL, adjusts the config first. Aborts the test on failure. */
 /* The factor by which tests stretch their time limits on a slow build: the
  * environment variable ARTICLED_TEST_SLOW (tools/valgrind.sh sets it), 1 when
  * unset or not a whole number from 1 to 100. */
 int harness_slow(void);
 
+/* Starts the service on data_dir (loaded before it returns). tweak, if not
+ * NULL, adjusts the config first. Aborts the test on failure. */
 void harness_start(struct harness *h, const char *data_dir, void (*tweak)(struct config *));
 void harness_stop(struct harness *h);
 
@@ -40,6 +42,18 @@ void http_call(const struct harness *h, const char *method, const char *path, co
  * is replaced in a private copy): caller frees. NULL when absent. */
 char *http_header(const struct http_reply *r, const char *name);
 void http_reply_free(struct http_reply *r);
+
+/* The reply body as JSON (caller deletes); fails the test when it is not JSON. */
+cJSON *http_json(const struct http_reply *r);
+
+/* Fails the test unless header name is present with exactly the value want. */
+void http_expect_header(const struct http_reply *r, const char *name, const char *want);
+
+/* Fails the test unless r is an RFC 9457 problem of this status and code:
+ * application/problem+json, type naming the code, status, a detail, and the
+ * given field when field is not NULL. */
+void http_expect_problem(const struct http_reply *r, long status, const char *code,
+                         const char *field);
 
 /* Sends raw bytes over a plain socket and returns what came back before the
  * server closed or timeout_ms passed (caller frees). For malformed requests. */
