@@ -272,42 +272,51 @@ catalog_with(const struct catalog *prev, struct catalog_entry *add, const char *
     return assemble(entries, n, generation);
 }
 
-const struct search_index *
-catalog_search(struct catalog *c)
+static void *
+build_search(const struct catalog *c, const void **items)
 {
-    struct search_index *idx = __atomic_load_n(&c->search, __ATOMIC_ACQUIRE);
+    for (size_t i = 0; i < c->n; i++)
+        items[i] = c->entries[i]->article;
+    return search_build((const struct article *const *)items, c->n);
+}
+
+static void *
+build_corpus(const struct catalog *c, const void **items)
+{
+    for (size_t i = 0; i < c->n; i++)
+        items[i] = c->entries[i]->digest;
+    return corpus_index_build((const struct corpus_digest *const *)items, c->n);
+}
+
+/* The index in *slot, built by build from one item per entry by the first
+ * caller that needs it; later callers read it without the lock. */
+static void *
+lazy_index(struct catalog *c, void **slot, void *(*build)(const struct catalog *, const void **))
+{
+    void *idx = __atomic_load_n(slot, __ATOMIC_ACQUIRE);
     if (idx)
         return idx;
     pthread_mutex_lock(&c->search_lock);
-    if (!(idx = c->search)) {
-        const struct article **arts = calloc(c->n ? c->n : 1, sizeof *arts);
-        for (size_t i = 0; arts && i < c->n; i++)
-            arts[i] = c->entries[i]->article;
-        idx = arts ? search_build(arts, c->n) : NULL;
-        free(arts);
-        __atomic_store_n(&c->search, idx, __ATOMIC_RELEASE);
+    if (!(idx = *slot)) {
+        const void **items = calloc(c->n ? c->n : 1, sizeof *items);
+        idx = items ? build(c, items) : NULL;
+        free(items);
+        __atomic_store_n(slot, idx, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&c->search_lock);
     return idx;
 }
 
+const struct search_index *
+catalog_search(struct catalog *c)
+{
+    return lazy_index(c, (void **)&c->search, build_search);
+}
+
 const struct corpus_index *
 catalog_corpus(struct catalog *c)
 {
-    struct corpus_index *idx = __atomic_load_n(&c->corpus, __ATOMIC_ACQUIRE);
-    if (idx)
-        return idx;
-    pthread_mutex_lock(&c->search_lock);
-    if (!(idx = c->corpus)) {
-        const struct corpus_digest **d = calloc(c->n ? c->n : 1, sizeof *d);
-        for (size_t i = 0; d && i < c->n; i++)
-            d[i] = c->entries[i]->digest;
-        idx = d ? corpus_index_build(d, c->n) : NULL;
-        free(d);
-        __atomic_store_n(&c->corpus, idx, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&c->search_lock);
-    return idx;
+    return lazy_index(c, (void **)&c->corpus, build_corpus);
 }
 
 void
