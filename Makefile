@@ -29,7 +29,7 @@ EVALS    := $(patsubst %.c,$(B)/%,$(sort $(wildcard eval/*.c)))
 
 .SECONDARY:
 .PHONY: all run test check test-plain test-san eval eval-extract fuzz bench bench-connections bench-crash bench-search \
-        valgrind soak bench-reload clean format
+        valgrind soak bench-reload abuse-slow clean format
 all: articled
 
 articled: $(B)/articled
@@ -106,6 +106,10 @@ bench: articled
 # wrk at 128-512 keep-alive connections on the shipped mode (docs/operations.md).
 bench-connections: articled
 	sh bench/connections.sh 5
+
+# slowloris and slow-body attacks with slowhttptest against articled (docs/abuse.md).
+abuse-slow: articled
+	ARTICLED_BIN=./articled sh tests/abuse/slow.sh
 
 # The crash test's long form: 50 SIGKILL cycles, 8 writers (docs/durability.md).
 bench-crash: articled $(CRASH)

@@ -18,11 +18,15 @@ struct config {
     char config_file[1024]; /* "" when none was read */
     int threads;            /* 0 = one per core */
     int max_connections;
-    int connection_timeout; /* seconds a connection may sit idle */
-    int request_deadline;   /* seconds a whole request may take to arrive */
-    int shutdown_grace;     /* seconds in-flight requests get on SIGTERM */
+    int max_connections_per_address; /* 0 = no limit */
+    int connection_timeout;          /* seconds a connection may sit idle */
+    int header_timeout;              /* seconds the request line and headers may take, in all */
+    int body_timeout;                /* seconds a request body may take, in all */
+    int shutdown_grace;              /* seconds in-flight requests get on SIGTERM */
     long max_body_bytes;
-    long max_header_bytes; /* request line and headers together */
+    long max_uri_bytes;         /* the request target */
+    long max_header_line_bytes; /* one header line */
+    long max_header_bytes;      /* request line and headers together */
     long max_article_bytes;
     int per_page_default;
     int per_page_max;

@@ -3,6 +3,8 @@
 #include "handlers/auth.h"
 #include "handlers/problem.h"
 #include "handlers/service.h"
+#include "models/utf8.h"
+#include "server/deadline.h"
 #include "server/log.h"
 #include "server/negotiate.h"
 #include "server/proxy.h"
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +30,9 @@ struct http_server {
     unsigned long long next_id; /* request id counter, atomic */
     unsigned boot_id;           /* distinguishes ids across restarts */
     int active;                 /* requests begun and not completed, atomic */
+    struct deadline *deadline;  /* header and body deadlines of every connection */
+    char *timeout_body;         /* the 408 problem document, sent by the watchdog */
+    size_t timeout_body_len;
 };
 
 /* Per-request state: created when the request line arrives (uri_log), freed
@@ -51,7 +57,10 @@ struct exchange {
     size_t nparams;
     char method[12];
     struct proxy_view view;
-    char *path; /* the raw request target, for the log */
+    char *path;                 /* the raw request target, for the log */
+    size_t uri_len;             /* its full length as received */
+    bool uri_bad;               /* it holds a byte outside visible ASCII, or %00 */
+    struct deadline_slot *slot; /* the connection's deadline; NULL when unwatched */
     char request_id[72];
     struct catalog *snap;
 };
@@ -67,7 +76,6 @@ ms_since(const struct timespec *t0)
 static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
-    (void)conn;
     struct http_server *srv = cls;
     struct exchange *x = calloc(1, sizeof *x);
     if (!x)
@@ -75,6 +83,16 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     x->srv = srv;
     clock_gettime(CLOCK_MONOTONIC, &x->start);
     x->path = strndup(uri, 2048);
+    /* The target as received, before libmicrohttpd decodes it in place (where
+     * %00 would silently cut it short). RFC 9112: visible ASCII only. */
+    for (const unsigned char *c = (const unsigned char *)uri; *c; c++)
+        if (*c <= ' ' || *c >= 0x7f || (c[0] == '%' && c[1] == '0' && c[2] == '0'))
+            x->uri_bad = true;
+    x->uri_len = strlen(uri);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    x->slot = ci ? ci->socket_context : NULL;
+    deadline_phase(x->slot, DEADLINE_HEADERS);
     __atomic_add_fetch(&srv->active, 1, __ATOMIC_RELAXED);
     return x;
 }
@@ -89,6 +107,9 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     if (!x)
         return;
     struct service *svc = srv->svc;
+    bool cut = deadline_expired(x->slot);
+    if (cut && !x->queued)
+        x->status = 408;
     if (svc->cfg.access_log && log_enabled(&svc->log, LOG_INFO)) {
         struct log_line l;
         log_begin(&l, LOG_INFO, "request");
@@ -101,7 +122,9 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         log_str(&l, "client", x->view.client);
         if (x->route)
             log_str(&l, "route", x->route->name);
-        if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
+        if (cut)
+            log_str(&l, "aborted", "deadline");
+        else if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK)
             log_str(&l, "aborted",
                     toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED ? "timeout"
                     : toe == MHD_REQUEST_TERMINATED_CLIENT_ABORT  ? "client"
@@ -110,6 +133,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     }
     metrics_request(svc->metrics, x->match == ROUTER_FOUND ? x->route : NULL, x->status, x->bytes,
                     ms_since(&x->start) / 1e3);
+    /* A kept-alive connection's next request starts its header deadline now. */
+    deadline_arm(x->slot, DEADLINE_WAITING, svc->cfg.header_timeout * 1000);
     catalog_release(x->snap);
     free(x->caps);
     free(x->body);
@@ -139,6 +164,14 @@ assign_request_id(struct exchange *x, struct MHD_Connection *conn)
     snprintf(x->request_id, sizeof x->request_id, "%08x-%llx", x->srv->boot_id, seq);
 }
 
+/* A request answered with one of these was malformed, too large or too slow:
+ * nothing more is read from its connection, which might hold anything. */
+static bool
+closes_connection(int status)
+{
+    return status == 400 || status == 408 || status == 413 || status == 414 || status == 431;
+}
+
 static enum MHD_Result
 send_response(struct exchange *x, struct MHD_Connection *conn, struct response *resp)
 {
@@ -161,6 +194,9 @@ send_response(struct exchange *x, struct MHD_Connection *conn, struct response *
     for (size_t i = 0; i < resp->nheaders; i++)
         MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
     MHD_add_response_header(r, "X-Request-Id", x->request_id);
+    if (closes_connection(resp->status))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    deadline_arm(x->slot, DEADLINE_NONE, 0);
     x->status = resp->status;
     x->bytes = resp->body_len;
     x->queued = true;
@@ -220,6 +256,160 @@ scan_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *val
     return MHD_YES;
 }
 
+/* The request's wire form, walked in libmicrohttpd's read buffer.
+ *
+ * libmicrohttpd 0.9.75 parses the request line and headers in place: it cuts
+ * the buffer with NULs (at the spaces of the request line, the colons, the line
+ * ends) and hands out pointers into it. A well-formed request therefore lies
+ * there as method, target, version and one `name:value` line after another,
+ * each exactly where the previous one ended, and the whole block is as long as
+ * MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE says. What 0.9.75 accepts and
+ * silently rewrites breaks that layout: a folded header (obs-fold) is moved
+ * elsewhere and glued to its name, a NUL byte hides the rest of its line, a
+ * space before a colon or inside the request line leaves a gap. So the layout
+ * is checked, reading only inside the block, and every header name must be a
+ * token and every value free of control characters and valid UTF-8. */
+struct form {
+    const char *p, *end; /* the next byte expected, and the end of the block */
+    long max_line;
+    int hosts;
+    int status; /* 0 while well-formed */
+    const char *code, *detail;
+};
+
+static void
+form_fail(struct form *f, int status, const char *code, const char *detail)
+{
+    if (!f->status) {
+        f->status = status;
+        f->code = code;
+        f->detail = detail;
+    }
+}
+
+/* Steps over a line end (CR LF or LF, both overwritten with NULs). */
+static bool
+form_eol(struct form *f)
+{
+    if (f->p >= f->end || *f->p != '\0')
+        return false;
+    f->p++;
+    if (f->p < f->end && *f->p == '\0')
+        f->p++;
+    return true;
+}
+
+static bool
+is_tchar(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+static enum MHD_Result
+form_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    struct form *f = cls;
+    if (f->status)
+        return MHD_NO;
+    static const char *const broken = "a header line is folded, holds a NUL byte or is not "
+                                      "`name: value`";
+    if (key != f->p || !value || value <= key || value >= f->end) {
+        form_fail(f, 400, "malformed-request", broken);
+        return MHD_NO;
+    }
+    size_t klen = strnlen(key, (size_t)(f->end - key));
+    const char *q = key + klen;
+    if (klen == 0 || q >= value || *q != '\0') {
+        form_fail(f, 400, "malformed-request", broken);
+        return MHD_NO;
+    }
+    for (size_t i = 0; i < klen; i++)
+        if (!is_tchar((unsigned char)key[i])) {
+            form_fail(f, 400, "malformed-request",
+                      "a header name holds a character that is not "
+                      "allowed (a space before the colon?)");
+            return MHD_NO;
+        }
+    for (q++; q < value && (*q == ' ' || *q == '\t'); q++)
+        ;
+    if (q != value) {
+        form_fail(f, 400, "malformed-request", broken);
+        return MHD_NO;
+    }
+    size_t vlen = strnlen(value, (size_t)(f->end - value));
+    for (size_t i = 0; i < vlen; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if ((c < ' ' && c != '\t') || c == 0x7f) {
+            form_fail(f, 400, "malformed-request", "a header value holds a control character");
+            return MHD_NO;
+        }
+    }
+    if (!utf8_valid(value, vlen, NULL)) {
+        form_fail(f, 400, "malformed-request", "a header value is not valid UTF-8");
+        return MHD_NO;
+    }
+    if ((long)(value + vlen - key) > f->max_line) {
+        form_fail(f, 431, "header-too-large", "a header line is longer than the limit");
+        return MHD_NO;
+    }
+    if (strcasecmp(key, "Host") == 0)
+        f->hosts++;
+    f->p = value + vlen;
+    if (!form_eol(f)) {
+        form_fail(f, 400, "malformed-request", broken);
+        return MHD_NO;
+    }
+    return MHD_YES;
+}
+
+static enum MHD_Result
+check_form(struct exchange *x, struct MHD_Connection *conn, const char *method, const char *url,
+           const char *version)
+{
+    const struct config *cfg = &x->srv->svc->cfg;
+    char detail[96];
+    if ((long)x->uri_len > cfg->max_uri_bytes) {
+        snprintf(detail, sizeof detail, "the request target is longer than %ld bytes",
+                 cfg->max_uri_bytes);
+        return send_problem(x, conn, 414, "uri-too-long", detail);
+    }
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
+    size_t size = ci ? ci->header_size : 0;
+    if ((long)size > cfg->max_header_bytes) {
+        snprintf(detail, sizeof detail, "the request line and headers are longer than %ld bytes",
+                 cfg->max_header_bytes);
+        return send_problem(x, conn, 431, "headers-too-large", detail);
+    }
+    struct form f = {.p = method, .end = method + size, .max_line = cfg->max_header_line_bytes};
+    size_t mlen = strnlen(method, size);
+    /* METHOD SP target SP version line-end, each part where the last ended. */
+    if (size == 0 || x->uri_bad || url != method + mlen + 1 || url + x->uri_len >= f.end ||
+        version != url + x->uri_len + 1 || version >= f.end)
+        form_fail(&f, 400, "malformed-request",
+                  "the request line is not `METHOD target HTTP/1.x` in visible ASCII, with "
+                  "single spaces and no %00");
+    if (!f.status) {
+        f.p = version + strnlen(version, (size_t)(f.end - version));
+        if (!form_eol(&f))
+            form_fail(&f, 400, "malformed-request", "the request line holds a NUL byte");
+    }
+    if (!f.status)
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, form_header, &f);
+    /* The blank line: its NUL may already have been taken as a CR LF's second. */
+    if (!f.status && f.p != f.end && (!form_eol(&f) || f.p != f.end))
+        form_fail(&f, 400, "malformed-request", "the header block holds a NUL byte");
+    if (!f.status && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && f.hosts != 1)
+        form_fail(&f, 400, "malformed-request", "an HTTP/1.1 request needs one Host header");
+    if (!f.status && !utf8_valid(url, strlen(url), NULL))
+        form_fail(&f, 400, "malformed-request", "the decoded path is not valid UTF-8");
+    if (f.status)
+        return send_problem(x, conn, f.status, f.code, f.detail);
+    return MHD_YES;
+}
+
 /* The first call, with headers only: refuse what must not be read further.
  * libmicrohttpd 0.9.75 accepts ambiguous framing (PITFALLS.md), so it is
  * checked here, before any body byte is consumed. */
@@ -239,6 +429,11 @@ check_headers(struct exchange *x, struct MHD_Connection *conn)
                  x->srv->svc->cfg.max_body_bytes);
         return send_problem(x, conn, 413, "body-too-large", detail);
     }
+    /* The headers are in; a body, if one comes, has body_timeout to arrive. */
+    if (s.transfer_encoding || s.length > 0)
+        deadline_arm(x->slot, DEADLINE_BODY, x->srv->svc->cfg.body_timeout * 1000);
+    else
+        deadline_arm(x->slot, DEADLINE_NONE, 0);
     return MHD_YES;
 }
 
@@ -423,7 +618,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
            const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
 {
     (void)cls;
-    (void)version;
     struct exchange *x = *req_cls;
     if (!x)
         return MHD_NO;
@@ -439,7 +633,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
                       MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto"),
                       MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Host"),
                       svc->cfg.public_base_url, &svc->trusted_proxies, &x->view);
-        enum MHD_Result ok = check_headers(x, conn);
+        enum MHD_Result ok = check_form(x, conn, method, url, version);
+        if (ok == MHD_YES && !x->queued)
+            ok = check_headers(x, conn);
         return ok == MHD_YES && !x->queued ? route_early(x, conn, url) : ok;
     }
     if (x->queued) { /* refused in the first call; drain nothing more */
@@ -447,9 +643,6 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         return MHD_YES;
     }
     if (*upload_data_size) {
-        /* A body that takes longer than the deadline to arrive is cut off. */
-        if (ms_since(&x->start) > x->srv->svc->cfg.request_deadline * 1000.0)
-            return MHD_NO;
         take_body(x, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return MHD_YES;
@@ -461,6 +654,49 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         return send_problem(x, conn, 413, "body-too-large", detail);
     }
     return dispatch(x, conn, url, method);
+}
+
+/* Watches every connection's deadlines from its first byte to its close. */
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+              enum MHD_ConnectionNotificationCode toe)
+{
+    struct http_server *srv = cls;
+    if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+        deadline_forget(srv->deadline, *socket_context);
+        *socket_context = NULL;
+        return;
+    }
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    *socket_context = ci ? deadline_watch(srv->deadline, ci->connect_fd, DEADLINE_WAITING,
+                                          srv->svc->cfg.header_timeout * 1000)
+                         : NULL;
+}
+
+/* The watchdog's verdict on a connection past its deadline (run under the
+ * deadline lock, so fd is still this connection's). While only the headers are
+ * awaited libmicrohttpd writes nothing, so a request whose line has arrived
+ * gets a 408 written here; a connection with no request yet, or one in its
+ * body (when libmicrohttpd cannot answer), is just closed. shutdown() makes
+ * libmicrohttpd see the end of the stream and close the connection itself. */
+static void
+on_deadline(void *cls, int fd, enum deadline_phase phase)
+{
+    struct http_server *srv = cls;
+    if (phase == DEADLINE_HEADERS && srv->timeout_body) {
+        unsigned long long seq = __atomic_add_fetch(&srv->next_id, 1, __ATOMIC_RELAXED);
+        char head[384];
+        int n = snprintf(head, sizeof head,
+                         "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                         "Content-Type: application/problem+json\r\nCache-Control: no-store\r\n"
+                         "X-Request-Id: %08x-%llx\r\nContent-Length: %zu\r\n\r\n",
+                         srv->boot_id, seq, srv->timeout_body_len);
+        if (n > 0 && (size_t)n < sizeof head &&
+            send(fd, head, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n)
+            send(fd, srv->timeout_body, srv->timeout_body_len, MSG_NOSIGNAL | MSG_DONTWAIT);
+    }
+    shutdown(fd, SHUT_RDWR);
 }
 
 static void
@@ -486,11 +722,31 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
     srv->svc = svc;
     srv->routes = routes;
     srv->nroutes = n;
+    const struct config *cfg = &svc->cfg;
+    char detail[96];
+    snprintf(detail, sizeof detail, "the request headers did not arrive within %d s",
+             cfg->header_timeout);
+    struct response timeout = {0};
+    problem(&timeout, 408, "request-timeout", detail, NULL);
+    if (timeout.body_owned) {
+        srv->timeout_body = (char *)timeout.body;
+        srv->timeout_body_len = timeout.body_len;
+    }
+    /* The watchdog looks a tenth of the shortest deadline after it passes, at most. */
+    int shortest =
+        cfg->header_timeout < cfg->body_timeout ? cfg->header_timeout : cfg->body_timeout;
+    int tick = shortest * 100 < 50 ? 50 : shortest * 100 > 1000 ? 1000 : shortest * 100;
+    srv->deadline =
+        deadline_start((size_t)cfg->max_connections + 64, tick, on_deadline, srv, errstr);
+    if (!srv->deadline) {
+        free(srv->timeout_body);
+        free(srv);
+        return NULL;
+    }
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     srv->boot_id = (unsigned)(now.tv_sec ^ now.tv_nsec ^ getpid());
 
-    const struct config *cfg = &svc->cfg;
     struct sockaddr_in v4 = {0};
     struct sockaddr_in6 v6 = {0};
     struct sockaddr *addr;
@@ -507,13 +763,29 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
         flags |= MHD_USE_IPv6;
     } else {
         *errstr = "bind is not an IPv4 or IPv6 address";
+        deadline_free(srv->deadline);
+        free(srv->timeout_body);
         free(srv);
         return NULL;
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads =
         cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)(cores > 0 ? cores : 1);
-    /* The options are varargs: each value is cast to the exact type MHD reads. */
+    /* Room for a request at every configured limit, so that it reaches
+     * check_form and is refused there (414 or 431 as problem+json), plus room
+     * for the response headers; only a request past this gets libmicrohttpd's
+     * own HTML page. */
+    long biggest = cfg->max_header_bytes;
+    if (cfg->max_uri_bytes > biggest)
+        biggest = cfg->max_uri_bytes;
+    if (cfg->max_header_line_bytes > biggest)
+        biggest = cfg->max_header_line_bytes;
+    size_t memory = (size_t)biggest * 2 + 16384;
+    /* The options are varargs: each value is cast to the exact type MHD reads.
+     * Strictness 0, not 1: check_form is stricter than libmicrohttpd's strict
+     * mode, and answers in the service's format, where 0.9.75's strict mode
+     * refused a missing Host or a space in the target with its own HTML page
+     * (its head sent twice) or no answer at all. */
     /* clang-format off */
     srv->daemon = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
@@ -521,16 +793,20 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
         MHD_OPTION_SOCK_ADDR, addr,
         MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->max_connections_per_address,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->max_header_bytes,
-        MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory,
+        MHD_OPTION_STRICT_FOR_CLIENT, (int)0,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
         MHD_OPTION_END);
     /* clang-format on */
     if (!srv->daemon) {
         *errstr = "cannot start the HTTP daemon (address in use, or not permitted?)";
+        deadline_free(srv->deadline);
+        free(srv->timeout_body);
         free(srv);
         return NULL;
     }
@@ -557,6 +833,9 @@ http_stop(struct http_server *srv, int grace_ms)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     while (__atomic_load_n(&srv->active, __ATOMIC_RELAXED) > 0 && ms_since(&t0) < grace_ms)
         nanosleep(&pause, NULL);
-    MHD_stop_daemon(srv->daemon);
+    deadline_stop(srv->deadline);
+    MHD_stop_daemon(srv->daemon); /* forgets every connection's slot */
+    deadline_free(srv->deadline);
+    free(srv->timeout_body);
     free(srv);
 }

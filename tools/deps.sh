@@ -4,7 +4,7 @@
 # packages already installed, so it is cheap to call before every build.
 set -eu
 run_pkgs="build-essential pkg-config libmicrohttpd-dev libcjson-dev libcurl4-openssl-dev zlib1g-dev libxml2-dev libstemmer-dev"
-test_pkgs="$run_pkgs libcriterion-dev curl wrk strace prometheus nginx-light clang libclang-rt-14-dev"
+test_pkgs="$run_pkgs libcriterion-dev curl wrk strace prometheus nginx-light clang libclang-rt-14-dev zzuf slowhttptest"
 case "${1:-run}" in
 run) want=$run_pkgs ;;
 test) want=$test_pkgs ;;

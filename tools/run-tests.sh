@@ -1,7 +1,8 @@
 #!/bin/sh
 # run-tests.sh BUILD_DIR TEST_BINARY...: runs each Criterion binary, then prints
 # one closing line "tests: N passed, N failed" over all of them. Exits non-zero
-# when any binary fails or crashes.
+# when any binary fails or crashes. Lines a test prints as "figures: ..." (measured
+# numbers worth quoting) are shown too.
 set -u
 b=$1
 shift
@@ -16,7 +17,7 @@ status=0
 for t in "$@"; do
     out=$("$t" --jobs 2 2>&1)
     rc=$?
-    printf '%s\n' "$out" | grep -v '^\[----\]' | tail -n 20 | grep -v '^$' | sed "s|^|$(basename "$t"): |" | grep -E 'FAIL|Synthesis|CRASH|ERROR|warning|error|Assertion' || true
+    printf '%s\n' "$out" | grep -v '^\[----\]' | tail -n 20 | grep -v '^$' | sed "s|^|$(basename "$t"): |" | grep -E 'FAIL|Synthesis|CRASH|ERROR|warning|error|Assertion|: figures: ' || true
     syn=$(printf '%s\n' "$out" | grep 'Synthesis:' | tail -n 1)
     p=$(printf '%s' "$syn" | sed -n 's/.*Passing: \([0-9]*\).*/\1/p')
     f=$(printf '%s' "$syn" | sed -n 's/.*Failing: \([0-9]*\).*/\1/p')

@@ -72,9 +72,13 @@ Test(config, has_the_documented_defaults)
     cr_expect_eq(cfg.threads, 0);
     cr_expect_eq(cfg.max_connections, 1000);
     cr_expect_eq(cfg.connection_timeout, 60);
-    cr_expect_eq(cfg.request_deadline, 30);
+    cr_expect_eq(cfg.max_connections_per_address, 0);
+    cr_expect_eq(cfg.header_timeout, 60);
+    cr_expect_eq(cfg.body_timeout, 30);
     cr_expect_eq(cfg.shutdown_grace, 10);
     cr_expect_eq(cfg.max_body_bytes, 1048576);
+    cr_expect_eq(cfg.max_uri_bytes, 8192);
+    cr_expect_eq(cfg.max_header_line_bytes, 8192);
     cr_expect_eq(cfg.max_header_bytes, 32768);
     cr_expect_eq(cfg.max_article_bytes, 8388608);
     cr_expect_eq(cfg.per_page_default, 20);
