@@ -138,3 +138,105 @@ Test(connections, serves_every_request_at_128_256_384_and_512_connections, .time
     }
     harness_stop(&h);
 }
+
+/* ---- connection limits (issue 6 point 6) ---- */
+
+static struct harness lim;
+
+/* A connection to the server with one request answered on it, kept open;
+ * -1 when the server closed it without an answer (refused at accept). */
+static int
+open_served(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert_geq(fd, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)lim.port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    static const char req[] = "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+    if (send(fd, req, sizeof req - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof req - 1)) {
+        close(fd);
+        return -1;
+    }
+    char buf[2048];
+    size_t got = 0;
+    double deadline = now_ms() + 5000;
+    while (got < sizeof buf - 1 && now_ms() < deadline) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        ssize_t n = recv(fd, buf + got, sizeof buf - 1 - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        buf[got] = '\0';
+        if (strstr(buf, "\r\n\r\n"))
+            break;
+    }
+    buf[got] = '\0';
+    if (strncmp(buf, "HTTP/1.1 200", 12) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void
+two_per_address(struct config *cfg)
+{
+    cfg->threads = 1;
+    cfg->max_connections_per_address = 2;
+}
+
+static void
+two_in_total(struct config *cfg)
+{
+    cfg->threads = 1; /* with a pool, libmicrohttpd splits the total between the threads */
+    cfg->max_connections = 2;
+}
+
+/* With a limit of two, a third connection is closed unanswered, and a new one
+ * is served again once one of the two has gone. */
+static void
+check_limit_of_two(void (*tweak)(struct config *))
+{
+    harness_start(&lim, "data/articles", tweak);
+    int a = open_served(), b = open_served();
+    cr_assert(a >= 0 && b >= 0, "the first two connections are served");
+    cr_expect_eq(open_served(), -1, "a third connection is refused");
+    close(a);
+    int c = -1;
+    for (int tries = 0; c < 0 && tries < 50; tries++) { /* the close reaches the server */
+        usleep(20000);
+        c = open_served();
+    }
+    cr_expect_geq(c, 0, "served again once a connection has gone");
+    close(b);
+    if (c >= 0)
+        close(c);
+    harness_stop(&lim);
+}
+
+Test(connection_limits, refuses_a_third_connection_from_one_address_at_a_limit_of_two,
+     .timeout = 60)
+{
+    check_limit_of_two(two_per_address);
+}
+
+Test(connection_limits, refuses_a_third_connection_at_a_total_of_two, .timeout = 60)
+{
+    check_limit_of_two(two_in_total);
+}
+
+/* Per address is off by default: behind a proxy every connection comes from
+ * the proxy's address. */
+Test(connection_limits, has_no_per_address_limit_by_default, .timeout = 60)
+{
+    harness_start(&lim, "data/articles", NULL);
+    int fds[12];
+    for (size_t i = 0; i < 12; i++)
+        cr_assert_geq(fds[i] = open_served(), 0, "connection %zu", i);
+    for (size_t i = 0; i < 12; i++)
+        close(fds[i]);
+    harness_stop(&lim);
+}
