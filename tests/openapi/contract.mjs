@@ -713,6 +713,14 @@ async function main() {
     method: "POST", template: "/v1/annotate", expect: 413, extra: problemCode("body-too-large"),
   });
 
+  // Refusals made from the request's size before any handler runs.
+  check("GET /v1/articles with a target over max_uri_bytes", await call(main, "GET", `/v1/articles?q=${"a".repeat(9000)}`), {
+    method: "GET", template: "/v1/articles", expect: 414, extra: problemCode("uri-too-long"),
+  });
+  check("GET /healthz with a header line over max_header_line_bytes", await call(main, "GET", "/healthz", { headers: { "X-Big": "a".repeat(9000) } }), {
+    method: "GET", template: "/healthz", expect: 431, extra: problemCode("header-too-large"),
+  });
+
   // What the request schema accepts and refuses, beside what the server does.
   const para = (text) => ({ type: "paragraph", text });
   const docCases = [
