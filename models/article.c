@@ -94,42 +94,20 @@ article_list_add(char ***items, size_t *n, const char *s, size_t len)
     return 0;
 }
 
-/* ASCII folds of the Latin letters slugs meet most: Latin-1 Supplement from
- * U+00C0 and Latin Extended-A (U+0100-U+017F), one letter per code point; '\0'
- * means "not a letter". The few that fold to two letters are in `ligatures`. */
-static const char latin1_fold[] = "aaaaaaaceeeeiiii"
-                                  "dnooooo\0ouuuuyts"
-                                  "aaaaaaaceeeeiiii"
-                                  "dnooooo\0ouuuuyty";
-static const char ext_a_fold[] =
-    "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiijjjjkkkllllllllll"
-    "nnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
-static const struct {
-    uint32_t cp;
-    const char *ascii;
-} ligatures[] = {
-    {0xC6, "ae"},  {0xE6, "ae"},  {0xDF, "ss"},  {0x132, "ij"},
-    {0x133, "ij"}, {0x152, "oe"}, {0x153, "oe"},
-};
-
-/* Writes the ASCII letters cp folds to into out (up to 2); returns how many. */
+/* Writes the ASCII letters or digit cp folds to into out (up to 2, lower
+ * case, Latin diacritics and ligatures folded by utf8_fold_latin); returns how
+ * many: 0 for anything else. */
 static size_t
 fold_cp(uint32_t cp, char out[2])
 {
-    for (size_t i = 0; i < sizeof ligatures / sizeof *ligatures; i++)
-        if (ligatures[i].cp == cp) {
-            memcpy(out, ligatures[i].ascii, 2);
-            return 2;
-        }
-    char c = 0;
-    if (cp < 0x80)
-        c = isalnum((int)cp) ? (char)tolower((int)cp) : 0;
-    else if (cp >= 0xC0 && cp <= 0xFF)
-        c = latin1_fold[cp - 0xC0];
-    else if (cp >= 0x100 && cp <= 0x17F)
-        c = ext_a_fold[cp - 0x100];
-    out[0] = c;
-    return c ? 1 : 0;
+    if (cp < 0x80) {
+        out[0] = isalnum((int)cp) ? (char)tolower((int)cp) : 0;
+        return out[0] ? 1 : 0;
+    }
+    const char *f = utf8_fold_latin(cp);
+    size_t n = strlen(f);
+    memcpy(out, f, n);
+    return n;
 }
 
 static bool

@@ -52,57 +52,6 @@ search_field_name(enum search_field f)
 
 /* ---- Folding ---------------------------------------------------------- */
 
-/* What each Latin letter folds to, from U+00C0: the base letters of its
- * canonical decomposition in lower case (generated from the Unicode data),
- * ligatures spelt out; "" for a letter kept as written (and for × and ÷,
- * which are not letters). */
-/* clang-format off */
-static const char latin_fold[][3] = {
-    /* U+00C0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    /* U+00D0 */ "d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "ss",
-    /* U+00E0 */ "a", "a", "a", "a", "a", "a", "ae", "c", "e", "e", "e", "e", "i", "i", "i", "i",
-    /* U+00F0 */ "d", "n", "o", "o", "o", "o", "o", "", "o", "u", "u", "u", "u", "y", "th", "y",
-    /* U+0100 */ "a", "a", "a", "a", "a", "a", "c", "c", "c", "c", "c", "c", "c", "c", "d", "d",
-    /* U+0110 */ "d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "g", "g", "g", "g",
-    /* U+0120 */ "g", "g", "g", "g", "h", "h", "h", "h", "i", "i", "i", "i", "i", "i", "i", "i",
-    /* U+0130 */ "i", "i", "ij", "ij", "j", "j", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l",
-    /* U+0140 */ "l", "l", "l", "n", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",
-    /* U+0150 */ "o", "o", "oe", "oe", "r", "r", "r", "r", "r", "r", "s", "s", "s", "s", "s", "s",
-    /* U+0160 */ "s", "s", "t", "t", "t", "t", "t", "t", "u", "u", "u", "u", "u", "u", "u", "u",
-    /* U+0170 */ "u", "u", "u", "u", "w", "w", "y", "y", "y", "z", "z", "z", "z", "z", "z", "s",
-    /* U+0180 */ "b", "b", "b", "b", "", "", "", "c", "c", "d", "d", "d", "d", "", "", "",
-    /* U+0190 */ "", "f", "f", "g", "", "hv", "", "i", "k", "k", "l", "", "", "n", "n", "o",
-    /* U+01A0 */ "o", "o", "oi", "oi", "p", "p", "", "", "", "", "", "t", "t", "t", "t", "u",
-    /* U+01B0 */ "u", "", "v", "y", "y", "z", "z", "", "", "", "", "", "", "", "", "",
-    /* U+01C0 */ "", "", "", "", "dz", "dz", "dz", "lj", "lj", "lj", "nj", "nj", "nj", "a", "a", "i",
-    /* U+01D0 */ "i", "o", "o", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "", "a", "a",
-    /* U+01E0 */ "a", "a", "ae", "ae", "g", "g", "g", "g", "k", "k", "o", "o", "o", "o", "", "",
-    /* U+01F0 */ "j", "dz", "dz", "dz", "g", "g", "", "", "n", "n", "a", "a", "ae", "ae", "o", "o",
-    /* U+0200 */ "a", "a", "a", "a", "e", "e", "e", "e", "i", "i", "i", "i", "o", "o", "o", "o",
-    /* U+0210 */ "r", "r", "r", "r", "u", "u", "u", "u", "s", "s", "t", "t", "", "", "h", "h",
-    /* U+0220 */ "n", "d", "ou", "ou", "z", "z", "a", "a", "e", "e", "o", "o", "o", "o", "o", "o",
-    /* U+0230 */ "o", "o", "y", "y", "l", "n", "t", "j", "", "", "a", "c", "c", "l", "t", "s",
-    /* U+0240 */ "z", "", "", "b", "u", "", "e", "e", "j", "j", "", "q", "r", "r", "y", "y",
-};
-static const char latin_additional_fold[][3] = {
-    /* U+1E00 */ "a", "a", "b", "b", "b", "b", "b", "b", "c", "c", "d", "d", "d", "d", "d", "d",
-    /* U+1E10 */ "d", "d", "d", "d", "e", "e", "e", "e", "e", "e", "e", "e", "e", "e", "f", "f",
-    /* U+1E20 */ "g", "g", "h", "h", "h", "h", "h", "h", "h", "h", "h", "h", "i", "i", "i", "i",
-    /* U+1E30 */ "k", "k", "k", "k", "k", "k", "l", "l", "l", "l", "l", "l", "l", "l", "m", "m",
-    /* U+1E40 */ "m", "m", "m", "m", "n", "n", "n", "n", "n", "n", "n", "n", "o", "o", "o", "o",
-    /* U+1E50 */ "o", "o", "o", "o", "p", "p", "p", "p", "r", "r", "r", "r", "r", "r", "r", "r",
-    /* U+1E60 */ "s", "s", "s", "s", "s", "s", "s", "s", "s", "s", "t", "t", "t", "t", "t", "t",
-    /* U+1E70 */ "t", "t", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "v", "v", "v", "v",
-    /* U+1E80 */ "w", "w", "w", "w", "w", "w", "w", "w", "w", "w", "x", "x", "x", "x", "y", "y",
-    /* U+1E90 */ "z", "z", "z", "z", "z", "z", "h", "t", "w", "y", "a", "s", "s", "s", "ss", "d",
-    /* U+1EA0 */ "a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a", "a",
-    /* U+1EB0 */ "a", "a", "a", "a", "a", "a", "a", "a", "e", "e", "e", "e", "e", "e", "e", "e",
-    /* U+1EC0 */ "e", "e", "e", "e", "e", "e", "e", "e", "i", "i", "i", "i", "o", "o", "o", "o",
-    /* U+1ED0 */ "o", "o", "o", "o", "o", "o", "o", "o", "o", "o", "o", "o", "o", "o", "o", "o",
-    /* U+1EE0 */ "o", "o", "o", "o", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u", "u",
-    /* U+1EF0 */ "u", "u", "y", "y", "y", "y", "y", "y", "y", "y", "", "", "", "", "y", "y",
-};
-/* clang-format on */
 
 /* How letters outside Latin are lower-cased: in each range, either every code
  * point moves by `delta`, or (pairs) the upper case is every other code point
@@ -154,15 +103,10 @@ is_apostrophe(uint32_t cp)
 static int
 fold_non_ascii(uint32_t cp, char out[4])
 {
-    const char *f = NULL;
-    if (cp >= 0xC0 && cp < 0xC0 + sizeof latin_fold / sizeof *latin_fold)
-        f = latin_fold[cp - 0xC0];
-    else if (cp >= 0x1E00 &&
-             cp < 0x1E00 + sizeof latin_additional_fold / sizeof *latin_additional_fold)
-        f = latin_additional_fold[cp - 0x1E00];
-    if (f) {
+    if (utf8_in_latin_fold(cp)) {
         if (cp == 0xD7 || cp == 0xF7)
             return -1;
+        const char *f = utf8_fold_latin(cp);
         if (*f) {
             size_t n = strlen(f);
             memcpy(out, f, n);

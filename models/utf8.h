@@ -37,6 +37,15 @@ bool utf8_is_word(uint32_t cp);
 /* True when s[0..len) holds at least one utf8_is_word code point. */
 bool utf8_has_word(const char *s, size_t len);
 
+/* The lowercase ASCII letters a Latin letter folds to: the base letters of
+ * its canonical decomposition, ligatures spelt out (Æ ae, ß ss, Þ th, Œ oe,
+ * Ĳ ij), generated from the Unicode data. "" for a letter without one (kept
+ * as written), for × and ÷, and for any code point outside the tables
+ * (utf8_in_latin_fold: U+00C0-U+024F and U+1E00-U+1EFF). The one fold of
+ * Latin letters: slugs, the annotator's keys and the search index use it. */
+const char *utf8_fold_latin(uint32_t cp);
+bool utf8_in_latin_fold(uint32_t cp);
+
 /* Decodes Windows-1252 (a superset of Latin-1 for printable text) into a new
  * NUL-terminated UTF-8 string; *out_len gets its length. NULL on allocation failure. */
 char *utf8_from_cp1252(const char *s, size_t len, size_t *out_len);

@@ -5,14 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Base letters of U+00C0..U+017F, lowercase ('x' and '/' stand for × and ÷). */
-static const char latin_fold[] =
-    "aaaaaaaceeeeiiiidnoooooxouuuuytsaaaaaaaceeeeiiiidnooooo/ouuuuyty"
-    "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiiiijjkkkllllllllll"
-    "nnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
-
-_Static_assert(sizeof latin_fold - 1 == 0x180 - 0xC0, "latin_fold covers U+00C0..U+017F");
-
 /* Abbreviations whose period belongs to the word, and does not end the
  * sentence; at the very end of the text, the period of those in
  * terminal_words (and of dotted ones, U.S.) ends the sentence instead. */
@@ -463,7 +455,8 @@ text_fold(const char *s, size_t len, char *out, size_t cap)
     while (i < len) {
         size_t start = i;
         uint32_t c = (unsigned char)s[i] < 0x80 ? (unsigned char)s[i++] : utf8_next(s, len, &i);
-        char ch = 0;
+        char ascii[2] = {0};
+        const char *rep = NULL; /* what c becomes; NULL: its bytes as written */
         if (c < 0x80) {
             if (c == '.')
                 continue;
@@ -471,28 +464,25 @@ text_fold(const char *s, size_t len, char *out, size_t cap)
                 pending_space = o > 0;
                 continue;
             }
-            ch = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
-        } else if (c >= 0xC0 && c < 0x180) {
-            ch = latin_fold[c - 0xC0];
+            ascii[0] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            rep = ascii;
+        } else if (*utf8_fold_latin(c)) {
+            rep = utf8_fold_latin(c);
         } else if (is_apostrophe(c)) {
-            ch = '\'';
+            rep = "'";
         } else if (is_space(c) || is_hyphen(c)) {
             pending_space = o > 0;
             continue;
         }
-        size_t need = ch ? 1 : i - start;
+        size_t need = rep ? strlen(rep) : i - start;
         if (o + need + (pending_space ? 1 : 0) >= cap)
             break;
         if (pending_space) {
             out[o++] = ' ';
             pending_space = false;
         }
-        if (ch)
-            out[o++] = ch;
-        else {
-            memcpy(out + o, s + start, need);
-            o += need;
-        }
+        memcpy(out + o, rep ? rep : s + start, need);
+        o += need;
     }
     out[o] = '\0';
     return o;
