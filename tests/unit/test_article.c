@@ -38,6 +38,8 @@ Test(article, slugifies_headlines_as_the_contract_says)
         {"\u0179r\u00f3d\u0142o", "zrodlo"},
         {"\u0143owy", "nowy"},
         {"\u0160ibenik \u017dilina", "sibenik-zilina"},
+        /* Latin Extended-B and Additional, and thorn, fold too (utf8_fold_latin). */
+        {"Nguy\u1ec5n Ph\u00fa Tr\u1ecdng in \u00deingvellir", "nguyen-phu-trong-in-thingvellir"},
         {"UPPER case 123", "upper-case-123"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {

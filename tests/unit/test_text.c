@@ -141,6 +141,8 @@ static const struct fold_case folds[] = {
     {"North  Korea", "north korea"},
     {"ZÜRICH", "zurich"},
     {"Kim\xC2\xA0Jong", "kim jong"},
+    {"Gro\u00dfe Stra\u00dfe", "grosse strasse"},
+    {"Nguy\u1ec5n T\u1ea5n D\u0169ng", "nguyen tan dung"},
 };
 
 Test(text, folds_keys_for_matching)
