@@ -21,6 +21,9 @@
 #   BENCH_CONNECTIONS   connection counts ("32 256")
 #   BENCH_THREADS       wrk threads (2)
 #   BENCH_ARTICLE       article id for the single-article cases
+#   BENCH_QUERY         the search row's q (default election: many BBC hits)
+#   BENCH_ENTITY        the entity page's id (default: the article's first entity);
+#                       the row is skipped with a note while articled answers 404
 #   BENCH_STRICT        1: exit 1 when a goal of issue 6 is missed
 # Exit status: 0 measured (goals are printed, not enforced unless BENCH_STRICT=1),
 # 1 a goal missed under BENCH_STRICT, 2 missing tool or broken set-up (servers do
@@ -114,6 +117,7 @@ if [ -n "$corpus" ]; then
     hwm=0
     for run in 1 2 3; do
         log="$tmp/start$run.log"
+        : >"$log"
         t0=$(date +%s%N)
         "$bin" --data "$tmp/corpus" --port 0 --access-log false >"$log" 2>&1 &
         apid=$!
@@ -137,10 +141,26 @@ if [ -n "$corpus" ]; then
 fi
 
 # --- Servers -----------------------------------------------------------------
+: >"$tmp/articled.log"
 "$bin" --data "$tmp/data" --port 0 --access-log false --max-connections 2000 >"$tmp/articled.log" 2>&1 &
 apid=$!
 aport=$(port_of "$tmp/articled.log") || die "articled did not start: $(tail -n 3 "$tmp/articled.log")"
 wait_200 "http://127.0.0.1:$aport/readyz" 30 || die "articled not ready in 30 s"
+A=http://127.0.0.1:$aport
+
+# What `articled export` does not write (a search, an entity page) is fetched
+# from articled, identity and gzip bytes, for nginx to serve as files.
+# fetch_into PATH FILE: 0 when articled answered 200.
+fetch_into() {
+    mkdir -p "$(dirname "$2")"
+    code=$(curl -s --max-time 10 -o "$2" -w '%{http_code}' "$A$1" </dev/null)
+    [ "$code" = 200 ] || { rm -f "$2"; return 1; }
+    curl -s --max-time 10 -H 'Accept-Encoding: gzip' -o "$2.gz" "$A$1" </dev/null
+}
+query=${BENCH_QUERY:-election}
+case $query in *[!a-z0-9]* | '') die "BENCH_QUERY must be one plain lower-case word" ;; esac
+fetch_into "/v1/articles?q=$query" "$tmp/www/v1/search/$query.json" || die "the search q=$query failed"
+qhits=$(sed -n 's/.*"total":\([0-9]*\).*/\1/p' "$tmp/www/v1/search/$query.json")
 
 mkdir -p "$tmp/nginx/logs" "$tmp/nginx/tmp"
 nport=
@@ -171,6 +191,10 @@ http {
         listen 127.0.0.1:$cand backlog=4096;
         root $tmp/www;
         location / { try_files \$uri.json =404; }
+        location = /v1/articles {
+            if (\$arg_q) { rewrite ^ /v1/search/\$arg_q last; }
+            try_files \$uri.json =404;
+        }
     }
 }
 EOF
@@ -192,21 +216,35 @@ if [ ! -f "$tmp/www/v1/articles/$aid.json" ]; then
     aid=$(sed -n 's/^{"items":\[{"id":"\([^"]*\)".*/\1/p' "$tmp/www/v1/articles.json")
 fi
 [ -n "$aid" ] || die "no article to benchmark"
-A=http://127.0.0.1:$aport
 N=http://127.0.0.1:$nport
 art=/v1/articles/$aid
 etag_a=$(curl -s -D - -o /dev/null "$A$art" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
 etag_n=$(curl -s -D - -o /dev/null "$N$art" | tr -d '\r' | sed -n 's/^[Ee][Tt][Aa][Gg]: //p')
 [ -n "$etag_a" ] && [ -n "$etag_n" ] || die "no ETag (articled '$etag_a', nginx '$etag_n')"
 
+# The entity page (GET /v1/entities/{id}): measured once articled serves it.
+entity=${BENCH_ENTITY:-$(sed -n 's/^{"article":"[^"]*","entities":\[{"id":"\([^"]*\)".*/\1/p' "$tmp/www/v1/articles/$aid/entities.json")}
+entity_note=
+ecode=$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$A/v1/entities/$entity" </dev/null)
+if [ -z "$entity" ]; then
+    entity_note="skipped: no entity id (set BENCH_ENTITY)"
+elif [ "$ecode" = 404 ]; then
+    entity_note="skipped: articled answers 404 to GET /v1/entities/$entity (no entity pages on this build)"
+elif [ "$ecode" != 200 ]; then
+    die "GET /v1/entities/$entity answered $ecode"
+elif [ ! -f "$tmp/www/v1/entities/$entity.json" ]; then
+    fetch_into "/v1/entities/$entity" "$tmp/www/v1/entities/$entity.json" || die "cannot fetch the entity page"
+fi
+
 # case name | path | header for articled | header for nginx | expected status
 cat >"$tmp/cases" <<EOF
 one article|$art|||200
 one article, Accept-Encoding: gzip|$art|Accept-Encoding: gzip|Accept-Encoding: gzip|200
 list page (first page of /v1/articles)|/v1/articles|||200
-entities of one article|$art/entities|||200
-304 revalidation (If-None-Match; h2load)|$art|If-None-Match: $etag_a|If-None-Match: $etag_n|304
+search (/v1/articles?q=$query, first page)|/v1/articles?q=$query|||200
 EOF
+[ -z "$entity_note" ] && echo "entity page (/v1/entities/$entity)|/v1/entities/$entity|||200" >>"$tmp/cases"
+echo "304 revalidation (If-None-Match; h2load)|$art|If-None-Match: $etag_a|If-None-Match: $etag_n|304" >>"$tmp/cases"
 
 # Both servers must send the same bytes and the expected status.
 echo
@@ -349,15 +387,15 @@ awk -F'|' -v order="$(cut -d'|' -f1 "$tmp/cases" | tr '\n' '|')" -v conns="$conn
             }
         }
     }' "$tmp/res" 2>"$tmp/summary"
-echo "| search | $(echo $conns | tr ' ' ',') | search: not yet served (no search endpoint in articled today) | | | | | | |"
+[ -n "$entity_note" ] && echo "| entity page (/v1/entities/$entity) | $(echo $conns | tr ' ' ',') | $entity_note | | | | | | |"
 echo
 echo "Medians over the cycles; ratio = articled/nginx req/s, the median of the per-cycle ratios (range: min-max)."
 echo "The 304 row is measured with h2load --h1 (same connections and threads) for both servers: wrk cannot parse"
 echo "articled's 304, which carries Content-Length: <length of the 200> (docs/benchmarks.md)."
 echo "p50/p99 are medians of the per-slice wrk percentiles; errors are summed over all slices (socket errors +"
 echo "non-2xx/3xx answers). CPU us/req: server user+system CPU (nginx: its workers) over requests, per slice, median."
-echo "The list page holds $listn items. \"entities of one article\" (GET $art/entities) stands in for an entity page,"
-echo "which articled does not serve yet. Article: $aid ($(wc -c <"$tmp/www/v1/articles/$aid.json" | tr -d ' ') bytes, gzip $(wc -c <"$tmp/www/v1/articles/$aid.json.gz" | tr -d ' ') bytes)."
+echo "The list page holds $listn items; the search q=$query has $qhits hits ($(wc -c <"$tmp/www/v1/search/$query.json" | tr -d ' ') bytes on its first page)."
+echo "Article: $aid ($(wc -c <"$tmp/www/v1/articles/$aid.json" | tr -d ' ') bytes, gzip $(wc -c <"$tmp/www/v1/articles/$aid.json.gz" | tr -d ' ') bytes)."
 echo "nginx ${nport:+(port $nport)}: worker_processes 2, sendfile, open_file_cache, gzip_static, access_log off; articled: --threads 0 (one per core), --access-log false."
 echo "Load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)."
 hwm_bench=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$apid/status")

@@ -5,7 +5,9 @@
 #include "handlers/service.h"
 #include "models/utf8.h"
 #include "server/deadline.h"
+#include "server/encoding.h"
 #include "server/log.h"
+#include "server/memo.h"
 #include "server/negotiate.h"
 #include "server/proxy.h"
 
@@ -33,6 +35,8 @@ struct http_server {
     struct deadline *deadline;  /* header and body deadlines of every connection */
     char *timeout_body;         /* the 408 problem document, sent by the watchdog */
     size_t timeout_body_len;
+    struct memo *memo;          /* NULL when memo_max_bytes is 0 */
+    bool *memo_routes; /* by route index: its handler has answered with memo set (atomic) */
 };
 
 /* Per-request state: created when the request line arrives (uri_log), freed
@@ -57,10 +61,11 @@ struct exchange {
     size_t nparams;
     char method[12];
     struct proxy_view view;
-    char *path;                 /* the raw request target, for the log */
+    char *path;                 /* the raw request target, for the log and the memo key */
     size_t uri_len;             /* its full length as received */
     bool uri_bad;               /* it holds a byte outside visible ASCII, or %00 */
     struct deadline_slot *slot; /* the connection's deadline; NULL when unwatched */
+    bool path_whole; /* path holds the whole target (not cut at 2048 bytes) */
     char request_id[72];
     struct catalog *snap;
 };
@@ -93,6 +98,7 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     x->slot = ci ? ci->socket_context : NULL;
     deadline_phase(x->slot, DEADLINE_HEADERS);
+    x->path_whole = x->path && strlen(x->path) < 2048;
     __atomic_add_fetch(&srv->active, 1, __ATOMIC_RELAXED);
     return x;
 }
@@ -172,11 +178,26 @@ closes_connection(int status)
     return status == 400 || status == 408 || status == 413 || status == 414 || status == 431;
 }
 
+static void
+release_memo(void *cls)
+{
+    memo_release(cls);
+}
+
+/* Queues resp. held (may be NULL) is a memo entry reference taken over by
+ * this call: when resp's body is the entry's, libmicrohttpd sends it without
+ * a copy and the reference is dropped when it is done with the bytes. */
 static enum MHD_Result
-send_response(struct exchange *x, struct MHD_Connection *conn, struct response *resp)
+send_response(struct exchange *x, struct MHD_Connection *conn, struct response *resp,
+              struct memo_entry *held)
 {
     struct MHD_Response *r;
-    if (resp->body_owned) {
+    if (held && !resp->body_owned && memo_owns(held, resp->body)) {
+        r = MHD_create_response_from_buffer_with_free_callback_cls(
+            resp->body_len, (void *)resp->body, release_memo, held);
+        if (r)
+            held = NULL; /* MHD releases it now */
+    } else if (resp->body_owned) {
         r = MHD_create_response_from_buffer(resp->body_len, (void *)resp->body,
                                             MHD_RESPMEM_MUST_FREE);
         if (r)
@@ -185,6 +206,7 @@ send_response(struct exchange *x, struct MHD_Connection *conn, struct response *
         r = MHD_create_response_from_buffer(resp->body_len, (void *)resp->body,
                                             MHD_RESPMEM_PERSISTENT);
     }
+    memo_release(held);
     if (!r) {
         response_clear(resp);
         return MHD_NO;
@@ -219,7 +241,7 @@ send_refusal(struct exchange *x, struct MHD_Connection *conn, struct response *r
     req.header = lookup_header;
     req.transport = conn;
     negotiate_response(&req, resp, &x->srv->svc->cfg, false, false);
-    return send_response(x, conn, resp);
+    return send_response(x, conn, resp, NULL);
 }
 
 static enum MHD_Result
@@ -545,6 +567,46 @@ route_early(struct exchange *x, struct MHD_Connection *conn, const char *url)
     return MHD_YES;
 }
 
+/* The memo key of a request whose answer may be kept: every input that shapes
+ * a memo-able body besides the snapshot, that is the base URL of absolute
+ * links, then (after a NUL, which neither contains) the raw request target,
+ * path and query. Its length, or 0 when the request is not eligible. */
+static size_t
+memo_key(const struct exchange *x, const struct request *req, char *key, size_t cap)
+{
+    if (!x->srv->memo || !req->snap || !x->path_whole || !x->route->needs_content ||
+        !(req->method & (HTTP_GET | HTTP_HEAD)))
+        return 0;
+    size_t nb = strlen(x->view.base), np = strlen(x->path);
+    if (nb + 1 + np > cap)
+        return 0;
+    memcpy(key, x->view.base, nb);
+    key[nb] = '\0';
+    memcpy(key + nb + 1, x->path, np);
+    return nb + 1 + np;
+}
+
+/* True when the route's handler has answered with memo set: only such
+ * routes are looked up, so a route that never memos (a single article is
+ * already a prepared buffer) pays nothing. */
+static bool
+route_memos(const struct exchange *x)
+{
+    return x->srv->memo &&
+           __atomic_load_n(&x->srv->memo_routes[x->route - x->srv->routes], __ATOMIC_RELAXED);
+}
+
+/* Fills resp with the kept answer e, gzip form included when the client
+ * takes it. False on OOM, resp then cleared. */
+static bool
+answer_from_memo(struct memo_entry *e, const struct request *req, struct response *resp)
+{
+    if (memo_fill(e, encoding_accepts_gzip(lookup_header(req, "Accept-Encoding")), resp) == 0)
+        return true;
+    response_clear(resp);
+    return false;
+}
+
 static enum MHD_Result
 dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const char *method)
 {
@@ -564,15 +626,14 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
     req.svc = srv->svc;
     req.snap = x->snap = catalog_slot_acquire(&srv->svc->slot);
 
-    struct query_scan q = {.req = &req};
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, scan_query, &q);
-
     const struct route *route = x->route;
-    char allow[96], detail[200];
+    struct memo_entry *held = NULL;
+    char allow[96], detail[200], key[sizeof x->view.base + 2048];
+    size_t key_len = 0;
     if (req.method == HTTP_OTHER) {
         snprintf(detail, sizeof detail, "method %.20s is not implemented", method);
         problem(&resp, 501, "method-not-implemented", detail, NULL);
-        return send_response(x, conn, &resp);
+        return send_response(x, conn, &resp, NULL);
     }
     req.nparams = x->nparams;
     memcpy(req.params, x->params, sizeof req.params);
@@ -586,7 +647,7 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
         if (req.method == HTTP_OPTIONS && lookup_header(&req, "Origin") &&
             lookup_header(&req, "Access-Control-Request-Method")) {
             negotiate_preflight(&req, &resp, &srv->svc->cfg, allow);
-            return send_response(x, conn, &resp);
+            return send_response(x, conn, &resp, NULL);
         }
         if (req.method == HTTP_OPTIONS) {
             resp.status = 204;
@@ -598,6 +659,17 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
         response_header(&resp, "Allow", allow);
         break;
     case ROUTER_FOUND:
+        if (route_memos(x) && (key_len = memo_key(x, &req, key, sizeof key)) &&
+            (held = memo_get(srv->memo, req.snap->generation, key, key_len))) {
+            if (answer_from_memo(held, &req, &resp))
+                break;
+            memo_release(held);
+            held = NULL;
+            problem(&resp, 500, "internal", "out of memory", NULL);
+            break;
+        }
+        struct query_scan q = {.req = &req};
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, scan_query, &q);
         if (check_query(&q, route, &resp) != 0)
             break;
         if (route->needs_content && !req.snap) {
@@ -606,11 +678,27 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
             break;
         }
         route->handler(&req, &resp);
+        /* A kept answer is served from the entry, the first time too, so that
+         * every copy is the same bytes and headers. */
+        if (resp.memo && resp.status == 200 && srv->memo) {
+            __atomic_store_n(&srv->memo_routes[route - srv->routes], true, __ATOMIC_RELAXED);
+            if (!key_len)
+                key_len = memo_key(x, &req, key, sizeof key);
+        }
+        if (key_len && resp.memo && resp.status == 200 &&
+            (held = memo_put(srv->memo, req.snap->generation, key, key_len, &resp))) {
+            response_clear(&resp);
+            if (!answer_from_memo(held, &req, &resp)) {
+                memo_release(held);
+                held = NULL;
+                problem(&resp, 500, "internal", "out of memory", NULL);
+            }
+        }
         break;
     }
     bool content = route && route->needs_content && (route->methods & HTTP_GET);
     negotiate_response(&req, &resp, &srv->svc->cfg, content, srv->svc->read_token[0] != '\0');
-    return send_response(x, conn, &resp);
+    return send_response(x, conn, &resp, held);
 }
 
 static enum MHD_Result
@@ -743,6 +831,17 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
         free(srv);
         return NULL;
     }
+    if (svc->cfg.memo_max_bytes > 0 &&
+        (!(srv->memo = memo_new((size_t)svc->cfg.memo_max_bytes)) ||
+         !(srv->memo_routes = calloc(n, sizeof *srv->memo_routes)))) {
+        *errstr = "out of memory";
+        deadline_free(srv->deadline);
+        free(srv->timeout_body);
+        memo_free(srv->memo);
+        free(srv->memo_routes);
+        free(srv);
+        return NULL;
+    }
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
     srv->boot_id = (unsigned)(now.tv_sec ^ now.tv_nsec ^ getpid());
@@ -765,6 +864,8 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
         *errstr = "bind is not an IPv4 or IPv6 address";
         deadline_free(srv->deadline);
         free(srv->timeout_body);
+        memo_free(srv->memo);
+        free(srv->memo_routes);
         free(srv);
         return NULL;
     }
@@ -807,11 +908,14 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
         *errstr = "cannot start the HTTP daemon (address in use, or not permitted?)";
         deadline_free(srv->deadline);
         free(srv->timeout_body);
+        memo_free(srv->memo);
+        free(srv->memo_routes);
         free(srv);
         return NULL;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : (uint16_t)cfg->port;
+    metrics_watch_memo(svc->metrics, srv->memo);
     return srv;
 }
 
@@ -837,5 +941,8 @@ http_stop(struct http_server *srv, int grace_ms)
     MHD_stop_daemon(srv->daemon); /* forgets every connection's slot */
     deadline_free(srv->deadline);
     free(srv->timeout_body);
+    metrics_watch_memo(srv->svc->metrics, NULL);
+    memo_free(srv->memo);
+    free(srv->memo_routes);
     free(srv);
 }

@@ -1,5 +1,7 @@
 #include "server/metrics.h"
 
+#include "server/memo.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@ struct metrics {
     size_t n;
     struct route_counters *per_route; /* n + 1: the last is "no route" */
     uint64_t reload_failures;
+    const struct memo *memo; /* atomic pointer */
 };
 
 struct metrics *
@@ -77,6 +80,12 @@ metrics_request(struct metrics *m, const struct route *route, int status, size_t
     __atomic_add_fetch(&c->buckets[b], 1, __ATOMIC_RELAXED);
     __atomic_add_fetch(&c->micros, (uint64_t)(seconds * 1e6), __ATOMIC_RELAXED);
     __atomic_add_fetch(&c->bytes, (uint64_t)bytes, __ATOMIC_RELAXED);
+}
+
+void
+metrics_watch_memo(struct metrics *m, const struct memo *memo)
+{
+    __atomic_store_n(&m->memo, memo, __ATOMIC_RELEASE);
 }
 
 void
@@ -176,4 +185,35 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g, struct s
                 "articled_start_time_seconds %lld\n",
                 g->articles, (unsigned long long)g->generation, g->snapshot_age_seconds,
                 (unsigned long long)load(&m->reload_failures), resident_bytes(), g->start_time);
+    const struct memo *memo = __atomic_load_n(&m->memo, __ATOMIC_ACQUIRE);
+    if (!memo)
+        return;
+    struct memo_stats st;
+    memo_stats(memo, &st);
+    strbuf_addf(b,
+                "# HELP articled_memo_hits_total Requests answered from the response memo.\n"
+                "# TYPE articled_memo_hits_total counter\n"
+                "articled_memo_hits_total %llu\n"
+                "# HELP articled_memo_misses_total Memo lookups that found nothing.\n"
+                "# TYPE articled_memo_misses_total counter\n"
+                "articled_memo_misses_total %llu\n"
+                "# HELP articled_memo_stores_total Responses stored in the memo.\n"
+                "# TYPE articled_memo_stores_total counter\n"
+                "articled_memo_stores_total %llu\n"
+                "# HELP articled_memo_evictions_total Entries evicted to make room.\n"
+                "# TYPE articled_memo_evictions_total counter\n"
+                "articled_memo_evictions_total %llu\n"
+                "# HELP articled_memo_entries Responses held in the memo.\n"
+                "# TYPE articled_memo_entries gauge\n"
+                "articled_memo_entries %llu\n"
+                "# HELP articled_memo_bytes Bytes held in the memo (bodies, gzip forms, keys).\n"
+                "# TYPE articled_memo_bytes gauge\n"
+                "articled_memo_bytes %llu\n"
+                "# HELP articled_memo_max_bytes The memo's bound (memo_max_bytes).\n"
+                "# TYPE articled_memo_max_bytes gauge\n"
+                "articled_memo_max_bytes %llu\n",
+                (unsigned long long)st.hits, (unsigned long long)st.misses,
+                (unsigned long long)st.stores, (unsigned long long)st.evictions,
+                (unsigned long long)st.entries, (unsigned long long)st.bytes,
+                (unsigned long long)st.max_bytes);
 }

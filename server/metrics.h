@@ -23,6 +23,12 @@ void metrics_free(struct metrics *m);
 void metrics_request(struct metrics *m, const struct route *route, int status, size_t bytes,
                      double seconds);
 
+struct memo;
+
+/* Reports the counters of memo (borrowed; NULL: none) in the exposition, until
+ * called again. The transport sets it when it starts and clears it when it stops. */
+void metrics_watch_memo(struct metrics *m, const struct memo *memo);
+
 /* Records a failed content reload. */
 void metrics_reload_failed(struct metrics *m);
 
