@@ -41,7 +41,7 @@ static const struct key {
     K(max_uri_bytes, KEY_LONG, 256, 1L << 20, "8192", "longest request target (414 past it)"),
     K(max_header_line_bytes, KEY_LONG, 256, 1L << 20, "8192",
       "longest header line, name and value (431 past it)"),
-    K(max_header_bytes, KEY_LONG, 1024, 1L << 20, "32768",
+    K(max_header_bytes, KEY_LONG, 1024, 1L << 20, "16384",
       "request line and headers together (431 past it)"),
     K(max_article_bytes, KEY_LONG, 1024, 1L << 30, "8388608",
       "largest article file loaded from the content directory"),

@@ -79,7 +79,7 @@ Test(config, has_the_documented_defaults)
     cr_expect_eq(cfg.max_body_bytes, 1048576);
     cr_expect_eq(cfg.max_uri_bytes, 8192);
     cr_expect_eq(cfg.max_header_line_bytes, 8192);
-    cr_expect_eq(cfg.max_header_bytes, 32768);
+    cr_expect_eq(cfg.max_header_bytes, 16384);
     cr_expect_eq(cfg.max_article_bytes, 8388608);
     cr_expect_eq(cfg.per_page_default, 20);
     cr_expect_eq(cfg.per_page_max, 100);
