@@ -36,10 +36,20 @@ cache_parse_date(const char *s)
 void
 cache_format_date(long long t, char *out, size_t len)
 {
-    time_t tt = (time_t)t;
-    struct tm tm;
-    gmtime_r(&tt, &tm);
-    strftime(out, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    /* Most answers carry the date of one snapshot: each thread keeps the
+     * last one it formatted. */
+    static __thread struct {
+        long long t;
+        char s[40];
+    } last;
+    if (!last.s[0] || last.t != t) {
+        time_t tt = (time_t)t;
+        struct tm tm;
+        gmtime_r(&tt, &tm);
+        strftime(last.s, sizeof last.s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        last.t = t;
+    }
+    snprintf(out, len, "%s", last.s);
 }
 
 bool

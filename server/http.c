@@ -167,7 +167,20 @@ assign_request_id(struct exchange *x, struct MHD_Connection *conn)
         return;
     }
     unsigned long long seq = __atomic_add_fetch(&x->srv->next_id, 1, __ATOMIC_RELAXED);
-    snprintf(x->request_id, sizeof x->request_id, "%08x-%llx", x->srv->boot_id, seq);
+    /* "%08x-%llx" by hand: this runs for every request */
+    static const char hex[] = "0123456789abcdef";
+    char *p = x->request_id;
+    for (int shift = 28; shift >= 0; shift -= 4)
+        *p++ = hex[(x->srv->boot_id >> shift) & 15];
+    *p++ = '-';
+    char digits[16];
+    int nd = 0;
+    do
+        digits[nd++] = hex[seq & 15];
+    while ((seq >>= 4) != 0);
+    while (nd)
+        *p++ = digits[--nd];
+    *p = '\0';
 }
 
 /* A request answered with one of these was malformed, too large or too slow:

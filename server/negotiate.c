@@ -45,22 +45,35 @@ negotiate_preflight(const struct request *req, struct response *resp, const stru
     response_header(resp, "Access-Control-Max-Age", age);
 }
 
-/* Cache-Control for content: public or private, then the configured ages. */
+/* Cache-Control for content: public or private, then the configured ages.
+ * The value depends only on those four settings, so each thread formats it
+ * once for the ones it last saw. */
 static void
 cache_control(struct response *resp, const struct config *cfg, bool private_reads)
 {
-    char v[160];
-    size_t n = (size_t)snprintf(v, sizeof v, "%s", private_reads ? "private" : "public");
-    if (cfg->cache_max_age >= 0)
-        n += (size_t)snprintf(v + n, sizeof v - n, ", max-age=%d", cfg->cache_max_age);
-    if (cfg->cache_s_maxage >= 0 && !private_reads)
-        n += (size_t)snprintf(v + n, sizeof v - n, ", s-maxage=%d", cfg->cache_s_maxage);
-    if (cfg->cache_stale_while_revalidate >= 0)
-        snprintf(v + n, sizeof v - n, ", stale-while-revalidate=%d",
-                 cfg->cache_stale_while_revalidate);
-    response_header(resp, "Cache-Control", v);
+    static __thread struct {
+        int max_age, s_maxage, swr;
+        bool private_reads;
+        char v[160];
+    } last;
+    if (!last.v[0] || last.private_reads != private_reads || last.max_age != cfg->cache_max_age ||
+        last.s_maxage != cfg->cache_s_maxage || last.swr != cfg->cache_stale_while_revalidate) {
+        char *v = last.v;
+        size_t n = (size_t)snprintf(v, sizeof last.v, "%s", private_reads ? "private" : "public");
+        if (cfg->cache_max_age >= 0)
+            n += (size_t)snprintf(v + n, sizeof last.v - n, ", max-age=%d", cfg->cache_max_age);
+        if (cfg->cache_s_maxage >= 0 && !private_reads)
+            n += (size_t)snprintf(v + n, sizeof last.v - n, ", s-maxage=%d", cfg->cache_s_maxage);
+        if (cfg->cache_stale_while_revalidate >= 0)
+            snprintf(v + n, sizeof last.v - n, ", stale-while-revalidate=%d",
+                     cfg->cache_stale_while_revalidate);
+        last.max_age = cfg->cache_max_age;
+        last.s_maxage = cfg->cache_s_maxage;
+        last.swr = cfg->cache_stale_while_revalidate;
+        last.private_reads = private_reads;
+    }
+    response_header(resp, "Cache-Control", last.v);
 }
-
 
 void
 negotiate_response(const struct request *req, struct response *resp, const struct config *cfg,
@@ -89,8 +102,9 @@ negotiate_response(const struct request *req, struct response *resp, const struc
                              : 0;
     /* The gzip form is another representation, so it has its own strong tag. */
     char etag[40];
-    size_t n = strlen(resp->etag);
-    snprintf(etag, sizeof etag, "%.*s%s", (int)(n - 1), resp->etag, gzip ? "-gzip\"" : "\"");
+    size_t n = strlen(resp->etag); /* at most 31: a quoted tag */
+    memcpy(etag, resp->etag, n - 1);
+    memcpy(etag + n - 1, gzip ? "-gzip\"" : "\"", gzip ? 7 : 2);
     response_header(resp, "ETag", etag);
     if (modified) {
         char date[40];
