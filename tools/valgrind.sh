@@ -25,7 +25,7 @@ set -u
 if [ "${1:-}" = --one ]; then
     # --one BUILD_DIR LOGROOT TEST: one binary, called through xargs below.
     b=$2 root=$3 t=$4
-    name=$(basename "$t")
+    name=$(printf %s "$t" | sed "s|.*/tests/||; s|/|-|g") # unit/test_memo and http/test_memo apart
     dir="$root/$name"
     mkdir -p "$dir"
     export VALGRIND_ARTICLED_LOGS="$dir"
@@ -103,7 +103,7 @@ echo "| binary | tests passed | failed | crashed | processes checked | killed (n
 echo "|---|---|---|---|---|---|---|---|---|"
 passed=0 failed=0 status=0 nerr=0 nleak=0 nlogs=0
 for t in "$@"; do
-    name=$(basename "$t")
+    name=$(printf %s "$t" | sed "s|.*/tests/||; s|/|-|g") # unit/test_memo and http/test_memo apart
     r="$root/$name/result"
     if [ ! -f "$r" ]; then
         echo "| $name | no result | | | | | | | |"
