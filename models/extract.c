@@ -1392,6 +1392,16 @@ find_tag(xmlNode *n, const char *tag)
     return NULL;
 }
 
+/* True when n is node or lies inside it; false for a NULL n. */
+static bool
+within(const xmlNode *n, const xmlNode *node)
+{
+    for (; n; n = n->parent)
+        if (n == node)
+            return true;
+    return false;
+}
+
 static void
 emit_image(struct emitter *e, xmlNode *fig)
 {
@@ -1403,8 +1413,10 @@ emit_image(struct emitter *e, xmlNode *fig)
         return;
     xmlNode *credit = find_credit(fig);
     if (credit &&
-        (find_tag(credit, "img") || find_tag(credit, "figcaption") || tag_eq(credit, "figcaption")))
-        credit = NULL; /* a wrapper, not the credit itself */
+        (find_tag(credit, "img") || find_tag(credit, "figcaption") || tag_eq(credit, "figcaption") ||
+         within(img, credit) || within(cap, credit) || within(fig, credit)))
+        credit = NULL; /* a wrapper (or the image itself), not the credit: removing it would
+                          free what is still read below (found by fuzz/extract) */
     char *credit_text = credit ? text_of(credit) : NULL;
     if (credit)
         remove_node(credit);

@@ -187,3 +187,30 @@ Test(fuzz_regressions, a_json_document_is_refused_or_survives_its_stored_form)
         article_free(a);
     }
 }
+
+Test(fuzz_regressions, extract_keeps_an_image_whose_own_class_says_credit)
+{
+    /* crash-89ad01bf (fuzz/extract, 10-minute run): an <img> whose class
+     * matched the credit hints was taken for the figure's credit and removed
+     * from the tree, then its alt text was read from the freed node. */
+    static const char page[] =
+        "<html><head><title>Harbour bridge reopens</title></head><body><article>"
+        "<h1>Harbour bridge reopens</h1><p>The bridge is open to traffic again, the council said "
+        "on Monday, after a year of repairs to its piers and deck.</p>"
+        "<figure><img class=\"credit\" src=\"/img/bridge.jpg\" alt=\"The bridge at dawn\">"
+        "<figcaption>The bridge at dawn</figcaption></figure>"
+        "<p>Buses will use it first, the council said, and cars from the summer.</p>"
+        "</article></body></html>";
+    xmlInitParser();
+    struct article_error err;
+    struct article *a = extract_html(page, strlen(page), NULL, NULL, &err);
+    cr_assert_not_null(a, "%s", err.message);
+    bool image = false;
+    for (size_t i = 0; i < a->nbody; i++)
+        if (a->body[i].type == ARTICLE_IMAGE) {
+            image = true;
+            cr_expect_str_eq(a->body[i].alt ? a->body[i].alt : "(none)", "The bridge at dawn");
+        }
+    cr_expect(image, "the figure is an image block");
+    article_free(a);
+}
