@@ -23,6 +23,7 @@ bin=${ARTICLED_BIN:-./articled}
 conns=${RELOAD_CONNECTIONS:-16}
 slow=${ARTICLED_TEST_SLOW:-1}
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 die() { echo "reload.sh: $*" >&2; exit 2; }
 for t in wrk curl; do
     command -v "$t" >/dev/null || die "$t is missing (apt-get install wrk curl; tools/deps.sh test)"
@@ -46,22 +47,7 @@ mkdir "$tmp/data"
 cp "$here"/data/articles/* "$tmp/data/"
 "$bin" --port 0 --bind 127.0.0.1 --access-log false --data "$tmp/data" >"$tmp/log" 2>&1 &
 pid=$!
-port=
-n=0
-while [ -z "$port" ]; do
-    port=$(sed -n 's/.*"event":"listening".*"port":\([0-9]*\).*/\1/p' "$tmp/log" | head -n 1)
-    n=$((n + 1))
-    [ $n -gt $((1000 * slow)) ] && die "articled did not start: $(tail -n 3 "$tmp/log")"
-    kill -0 "$pid" 2>/dev/null || die "articled exited: $(tail -n 3 "$tmp/log")"
-    [ -n "$port" ] || sleep 0.01
-done
-base=http://127.0.0.1:$port
-n=0
-until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time $((2 * slow)) "$base/readyz")" = 200 ]; do
-    n=$((n + 1))
-    [ $n -gt $((500 * slow)) ] && die "articled not ready: $(tail -n 3 "$tmp/log")"
-    sleep 0.02
-done
+wait_ready "$pid" 500
 loaded() { grep -c '"event":"content_loaded"' "$tmp/log" || true; }
 before=$(loaded)
 

@@ -28,6 +28,7 @@ set -eu
 secs=${1:-600}
 bin=${ARTICLED_BIN:-./articled}
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 if [ "${SOAK_CORPUS+set}" = set ]; then corpus=$SOAK_CORPUS; else corpus=$here/../shared/corpus/bbc; fi
 nfiles=${SOAK_CORPUS_FILES:-300}
 sample=${SOAK_SAMPLE:-10}
@@ -78,22 +79,7 @@ fi
 ARTICLED_WRITE_TOKEN=$token "$bin" --port 0 --bind 127.0.0.1 --access-log false \
     --data "$tmp/data" >"$tmp/log" 2>&1 &
 pid=$!
-port=
-n=0
-while [ -z "$port" ]; do
-    port=$(sed -n 's/.*"event":"listening".*"port":\([0-9]*\).*/\1/p' "$tmp/log" | head -n 1)
-    n=$((n + 1))
-    [ $n -gt $((1000 * slow)) ] && die "articled did not start: $(tail -n 3 "$tmp/log")"
-    kill -0 "$pid" 2>/dev/null || die "articled exited: $(tail -n 3 "$tmp/log")"
-    [ -n "$port" ] || sleep 0.01
-done
-base=http://127.0.0.1:$port
-n=0
-until [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time $((2 * slow)) "$base/readyz")" = 200 ]; do
-    n=$((n + 1))
-    [ $n -gt $((1500 * slow)) ] && die "articled not ready in $((30 * slow)) s: $(tail -n 3 "$tmp/log")"
-    sleep 0.02
-done
+wait_ready "$pid" 1500
 articles0=$(curl -s "$base/readyz" | sed -n 's/.*"articles":\([0-9]*\).*/\1/p')
 
 # --- Reads ------------------------------------------------------------------
