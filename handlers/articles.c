@@ -208,16 +208,22 @@ articles_render(struct catalog_entry *e, const char *base)
     return render_summary(e, base);
 }
 
+/* The identity bytes of b when they are in memory already (rendered or hot),
+ * without inflating; NULL otherwise. */
+static const char *
+identity_at_hand(const struct catalog_bytes *b)
+{
+    return b->data ? b->data : __atomic_load_n(&b->hot, __ATOMIC_ACQUIRE);
+}
+
 const char *
 articles_identity(const struct catalog_bytes *b, char **owned)
 {
     *owned = NULL;
-    if (b->data)
-        return b->data;
+    const char *resident = identity_at_hand(b);
+    if (resident)
+        return resident;
     struct catalog_bytes *m = (struct catalog_bytes *)b; /* hot is the mutable cache field */
-    char *hot = __atomic_load_n(&m->hot, __ATOMIC_ACQUIRE);
-    if (hot)
-        return hot;
     char *fresh = b->gzip ? encoding_gunzip(b->gzip, b->gzip_len, b->len) : NULL;
     if (!fresh)
         return NULL;
@@ -282,7 +288,7 @@ articles_get(const struct request *req, struct response *resp)
     if (!e)
         return resp->status;
     const struct catalog_bytes *b = &e->full;
-    const char *hot = b->data ? b->data : __atomic_load_n(&b->hot, __ATOMIC_ACQUIRE);
+    const char *hot = identity_at_hand(b);
     char *owned = NULL;
     if (!hot && b->gzip && encoding_accepts_gzip(header(req, "Accept-Encoding"))) {
         response_borrow_body(resp, 200, json_type, b->gzip, b->gzip_len);
