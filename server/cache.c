@@ -49,7 +49,13 @@ cache_format_date(long long t, char *out, size_t len)
         strftime(last.s, sizeof last.s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
         last.t = t;
     }
-    snprintf(out, len, "%s", last.s);
+    size_t n = strlen(last.s);
+    if (len == 0)
+        return;
+    if (n >= len)
+        n = len - 1;
+    memcpy(out, last.s, n);
+    out[n] = '\0';
 }
 
 bool

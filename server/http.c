@@ -56,18 +56,20 @@ struct exchange {
     enum router_result match;
     const struct route *route;
     unsigned allowed;
-    char *caps;
+    char *caps;      /* in text: router_match's room for captures */
+    size_t caps_cap; /* its size */
     const char *params[REQUEST_MAX_PARAMS];
     size_t nparams;
     char method[12];
     struct proxy_view view;
-    char *path;                 /* the raw request target, for the log and the memo key */
+    char *path;                 /* in text: the raw request target, for the log and the memo key */
     size_t uri_len;             /* its full length as received */
     bool uri_bad;               /* it holds a byte outside visible ASCII, or %00 */
     struct deadline_slot *slot; /* the connection's deadline; NULL when unwatched */
     bool path_whole; /* path holds the whole target (not cut at 2048 bytes) */
     char request_id[72];
     struct catalog *snap;
+    char text[]; /* path, then caps */
 };
 
 static double
@@ -82,23 +84,31 @@ static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 {
     struct http_server *srv = cls;
-    struct exchange *x = calloc(1, sizeof *x);
+    /* One allocation for the state, the target as received (cut at 2048
+     * bytes) and the room router_match needs for captures (at most the
+     * decoded path, never longer than the target). */
+    size_t len = strlen(uri), kept = len < 2048 ? len : 2048;
+    struct exchange *x = malloc(sizeof *x + kept + 1 + len + 1);
     if (!x)
         return NULL; /* MHD then answers with an internal error */
+    memset(x, 0, sizeof *x);
     x->srv = srv;
     clock_gettime(CLOCK_MONOTONIC, &x->start);
-    x->path = strndup(uri, 2048);
+    x->path = memcpy(x->text, uri, kept);
+    x->path[kept] = '\0';
+    x->caps = x->text + kept + 1;
+    x->caps_cap = len + 1;
     /* The target as received, before libmicrohttpd decodes it in place (where
      * %00 would silently cut it short). RFC 9112: visible ASCII only. */
     for (const unsigned char *c = (const unsigned char *)uri; *c; c++)
         if (*c <= ' ' || *c >= 0x7f || (c[0] == '%' && c[1] == '0' && c[2] == '0'))
             x->uri_bad = true;
-    x->uri_len = strlen(uri);
+    x->uri_len = len;
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     x->slot = ci ? ci->socket_context : NULL;
     deadline_phase(x->slot, DEADLINE_HEADERS);
-    x->path_whole = x->path && strlen(x->path) < 2048;
+    x->path_whole = len < 2048;
     __atomic_add_fetch(&srv->active, 1, __ATOMIC_RELAXED);
     return x;
 }
@@ -120,7 +130,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
         struct log_line l;
         log_begin(&l, LOG_INFO, "request");
         log_str(&l, "method", x->method);
-        log_str(&l, "path", x->path ? x->path : "");
+        log_str(&l, "path", x->path);
         log_int(&l, "status", x->status);
         log_int(&l, "bytes", (long long)x->bytes);
         log_double(&l, "duration_ms", ms_since(&x->start));
@@ -142,9 +152,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     /* A kept-alive connection's next request starts its header deadline now. */
     deadline_arm(x->slot, DEADLINE_WAITING, svc->cfg.header_timeout * 1000);
     catalog_release(x->snap);
-    free(x->caps);
     free(x->body);
-    free(x->path);
     free(x);
     *req_cls = NULL;
     __atomic_sub_fetch(&srv->active, 1, __ATOMIC_RELAXED);
@@ -565,8 +573,8 @@ route_early(struct exchange *x, struct MHD_Connection *conn, const char *url)
     enum http_method method = router_method(x->method);
     if (method == HTTP_OTHER)
         return MHD_YES; /* answered 501 in dispatch */
-    if (!(x->caps = malloc(strlen(url) + 1)))
-        return send_problem(x, conn, 500, "internal", "out of memory");
+    if (strlen(url) >= x->caps_cap) /* libmicrohttpd only shortens the target */
+        return send_problem(x, conn, 500, "internal", "the decoded path outgrew the target");
     x->match = router_match(srv->routes, srv->nroutes, method, url, &req, x->caps, &x->route,
                             &x->allowed);
     if (x->match != ROUTER_FOUND)
@@ -724,7 +732,9 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         return MHD_NO;
     if (!x->headers_seen) {
         x->headers_seen = true;
-        snprintf(x->method, sizeof x->method, "%s", method);
+        size_t mlen = strnlen(method, sizeof x->method - 1);
+        memcpy(x->method, method, mlen);
+        x->method[mlen] = '\0';
         assign_request_id(x, conn);
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);

@@ -249,6 +249,7 @@ fill_entry(struct memo_entry *e, struct response *resp)
         if (!(e->headers[i].value = strdup(resp->headers[i].value)))
             return -1;
         e->headers[i].name = resp->headers[i].name;
+        e->headers[i].owned = true;
         e->nheaders = i + 1;
     }
     if (resp->gzip) {

@@ -24,10 +24,14 @@ struct route_counters {
     uint64_t bytes;
 };
 
+/* Each worker thread counts in its own shard, so that two threads serving
+ * requests do not take turns owning the same cache lines; a scrape sums them. */
+#define SHARDS 8
+
 struct metrics {
     const struct route *routes;
     size_t n;
-    struct route_counters *per_route; /* n + 1: the last is "no route" */
+    struct route_counters *per_route; /* SHARDS x (n + 1): the last of each is "no route" */
     uint64_t reload_failures;
     const struct memo *memo; /* atomic pointer */
 };
@@ -40,7 +44,7 @@ metrics_new(const struct route *routes, size_t n)
         return NULL;
     m->routes = routes;
     m->n = n;
-    if (!(m->per_route = calloc(n + 1, sizeof *m->per_route))) {
+    if (!(m->per_route = calloc(SHARDS * (n + 1), sizeof *m->per_route))) {
         free(m);
         return NULL;
     }
@@ -72,7 +76,11 @@ metrics_request(struct metrics *m, const struct route *route, int status, size_t
     size_t r = route ? (size_t)(route - m->routes) : m->n;
     if (r > m->n)
         r = m->n;
-    struct route_counters *c = &m->per_route[r];
+    static unsigned next_shard;
+    static __thread unsigned shard = SHARDS; /* SHARDS: none yet */
+    if (shard == SHARDS)
+        shard = __atomic_fetch_add(&next_shard, 1, __ATOMIC_RELAXED) % SHARDS;
+    struct route_counters *c = &m->per_route[shard * (m->n + 1) + r];
     size_t b = 0;
     while (b < NBOUNDS && seconds > bounds[b])
         b++;
@@ -114,15 +122,39 @@ resident_bytes(void)
     return resident * sysconf(_SC_PAGESIZE);
 }
 
+/* Route r's counters summed over the shards. */
+static struct route_counters
+route_total(const struct metrics *m, size_t r)
+{
+    struct route_counters t = {0};
+    for (size_t s = 0; s < SHARDS; s++) {
+        const struct route_counters *c = &m->per_route[s * (m->n + 1) + r];
+        for (size_t k = 0; k < NCODES; k++)
+            t.by_status[k] += load(&c->by_status[k]);
+        for (size_t k = 0; k <= NBOUNDS; k++)
+            t.buckets[k] += load(&c->buckets[k]);
+        t.micros += load(&c->micros);
+        t.bytes += load(&c->bytes);
+    }
+    return t;
+}
+
 void
 metrics_render(const struct metrics *m, const struct metrics_gauges *g, struct strbuf *b)
 {
+    struct route_counters *total = calloc(m->n + 1, sizeof *total);
+    if (!total) {
+        strbuf_adds(b, "# out of memory\n");
+        return;
+    }
+    for (size_t r = 0; r <= m->n; r++)
+        total[r] = route_total(m, r);
     strbuf_adds(b, "# HELP articled_http_requests_total HTTP requests by route and status.\n"
                    "# TYPE articled_http_requests_total counter\n");
     for (size_t r = 0; r <= m->n; r++) {
         const char *name = r < m->n ? m->routes[r].name : "none";
         for (size_t k = 0; k < NCODES; k++) {
-            uint64_t v = load(&m->per_route[r].by_status[k]);
+            uint64_t v = total[r].by_status[k];
             if (!v)
                 continue;
             if (k < NCODES - 1)
@@ -137,11 +169,11 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g, struct s
                    "the response queued.\n"
                    "# TYPE articled_http_request_duration_seconds histogram\n");
     for (size_t r = 0; r <= m->n; r++) {
-        const struct route_counters *c = &m->per_route[r];
+        const struct route_counters *c = &total[r];
         const char *name = r < m->n ? m->routes[r].name : "none";
         uint64_t cum = 0;
         for (size_t k = 0; k <= NBOUNDS; k++) {
-            cum += load(&c->buckets[k]);
+            cum += c->buckets[k];
             if (k < NBOUNDS)
                 strbuf_addf(b,
                             "articled_http_request_duration_seconds_bucket{route=\"%s\",le=\"%g\"} "
@@ -154,7 +186,7 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g, struct s
                             name, (unsigned long long)cum);
         }
         strbuf_addf(b, "articled_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n", name,
-                    (double)load(&c->micros) / 1e6);
+                    (double)c->micros / 1e6);
         strbuf_addf(b, "articled_http_request_duration_seconds_count{route=\"%s\"} %llu\n", name,
                     (unsigned long long)cum);
     }
@@ -163,7 +195,8 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g, struct s
     for (size_t r = 0; r <= m->n; r++)
         strbuf_addf(b, "articled_http_response_bytes_total{route=\"%s\"} %llu\n",
                     r < m->n ? m->routes[r].name : "none",
-                    (unsigned long long)load(&m->per_route[r].bytes));
+                    (unsigned long long)total[r].bytes);
+    free(total);
     strbuf_addf(b,
                 "# HELP articled_articles Articles in the served snapshot.\n"
                 "# TYPE articled_articles gauge\n"

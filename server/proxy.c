@@ -31,12 +31,29 @@ parse_addr(const char *s, size_t n, struct sockaddr_storage *ss)
     return false;
 }
 
+/* Dotted quad by hand: this runs for every request, and inet_ntop formats
+ * IPv4 with sprintf. out holds at least 16 bytes. */
+static void
+ipv4_text(const struct in_addr *a, char *out)
+{
+    const unsigned char *b = (const unsigned char *)&a->s_addr;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = b[i];
+        if (v >= 100)
+            *out++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *out++ = (char)('0' + v / 10 % 10);
+        *out++ = (char)('0' + v % 10);
+        *out++ = i < 3 ? '.' : '\0';
+    }
+}
+
 static void
 addr_text(const struct sockaddr *sa, char *out, size_t len)
 {
     out[0] = '\0';
-    if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)len);
+    if (sa && sa->sa_family == AF_INET && len >= INET_ADDRSTRLEN)
+        ipv4_text(&((const struct sockaddr_in *)sa)->sin_addr, out);
     else if (sa && sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)len);
 }
@@ -84,7 +101,9 @@ proxy_resolve(const struct sockaddr *peer, const char *xff, const char *xproto,
         }
     }
     if (public_base && public_base[0]) {
-        snprintf(out->base, sizeof out->base, "%s", public_base);
+        size_t n = strnlen(public_base, sizeof out->base - 1);
+        memcpy(out->base, public_base, n);
+        out->base[n] = '\0';
         return;
     }
     if (from_proxy && xhost && host_ok(xhost)) {

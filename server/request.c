@@ -1,5 +1,6 @@
 #include "server/request.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -27,10 +28,17 @@ response_header(struct response *resp, const char *name, const char *value)
 {
     if (resp->nheaders == RESPONSE_MAX_HEADERS)
         return -1;
+    size_t n = strlen(value) + 1;
+    if (n <= sizeof resp->text - resp->text_used) {
+        char *copy = memcpy(resp->text + resp->text_used, value, n);
+        resp->text_used += n;
+        resp->headers[resp->nheaders++] = (struct response_header){name, copy, false};
+        return 0;
+    }
     char *copy = strdup(value);
     if (!copy)
         return -1;
-    resp->headers[resp->nheaders++] = (struct response_header){name, copy};
+    resp->headers[resp->nheaders++] = (struct response_header){name, copy, true};
     return 0;
 }
 
@@ -72,6 +80,8 @@ response_clear(struct response *resp)
 {
     drop_body(resp);
     for (size_t i = 0; i < resp->nheaders; i++)
-        free(resp->headers[i].value);
-    memset(resp, 0, sizeof *resp);
+        if (resp->headers[i].owned)
+            free(resp->headers[i].value);
+    memset(resp, 0, offsetof(struct response, text));
+    resp->text_used = 0;
 }

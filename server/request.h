@@ -52,9 +52,14 @@ struct request {
 
 #define RESPONSE_MAX_HEADERS 20
 
+/* Room for header values inside the response itself: a request's headers fit
+ * there without a malloc each; a value that does not fit is allocated. */
+#define RESPONSE_TEXT_BYTES 512
+
 struct response_header {
     const char *name; /* static string */
-    char *value;      /* owned */
+    char *value;      /* in the response's text, or allocated when owned */
+    bool owned;
 };
 
 struct response {
@@ -73,6 +78,8 @@ struct response {
     size_t gzip_len;
     struct response_header headers[RESPONSE_MAX_HEADERS];
     size_t nheaders;
+    char text[RESPONSE_TEXT_BYTES]; /* header values, see response_header */
+    size_t text_used;
     /* Set by a handler whose 200 answer is a pure function of the snapshot and
      * the request's path and query (lists, searches, corpus indexes): the
      * transport may keep the response and serve it again for the same path and

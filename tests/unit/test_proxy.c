@@ -83,3 +83,18 @@ Test(proxy, parses_a_list_of_addresses_and_ranges)
     char range_buf[] = "10.0.0.0/33";
     cr_expect_eq(proxy_parse_list(range_buf, list, 8, &bad), -1);
 }
+
+/* The client address is formatted by hand: every digit count and both ends
+ * of the octet range must read back as inet_ntop would write them. */
+Test(proxy, writes_every_ipv4_octet_width_as_inet_ntop_does)
+{
+    static const char *const peers[] = {"0.0.0.0", "9.10.99.100", "255.255.255.255",
+                                        "127.0.0.1", "10.200.5.250", "1.2.3.4"};
+    for (size_t i = 0; i < sizeof peers / sizeof *peers; i++) {
+        struct sockaddr_storage ss = addr(peers[i]);
+        struct proxy_view v;
+        memset(&v, 'x', sizeof v);
+        proxy_resolve((struct sockaddr *)&ss, NULL, NULL, NULL, "", NULL, &v);
+        cr_expect_str_eq(v.client, peers[i]);
+    }
+}
