@@ -86,7 +86,7 @@ router_match(const struct route *routes, size_t n, enum http_method method, cons
      * patterns alone: /v1/articles/import is not the article "import". */
     bool literal = false;
     for (size_t i = 0; i < n && !literal; i++)
-        literal = !strchr(routes[i].pattern, '{') && strcmp(routes[i].pattern, path) == 0;
+        literal = strcmp(routes[i].pattern, path) == 0 && !strchr(routes[i].pattern, '{');
     for (size_t i = 0; i < n; i++) {
         if (literal && strchr(routes[i].pattern, '{'))
             continue;
