@@ -11,6 +11,7 @@
 #include <libxml/uri.h>
 #include <limits.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1607,10 +1608,20 @@ set_err(struct article_error *err, const char *field, const char *message)
     snprintf(err->message, sizeof err->message, "%s", message);
 }
 
+/* libxml2's process-wide initialisation, run once by extract_init. */
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+void
+extract_init(void)
+{
+    pthread_once(&xml_once, xmlInitParser);
+}
+
 struct article *
 extract_html(const char *html, size_t len, const char *url, const char *declared_charset,
              struct article_error *err)
 {
+    extract_init();
     struct meta m = {0};
     struct article *a = article_new();
     struct article *best = NULL;

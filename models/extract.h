@@ -1,8 +1,10 @@
 /* extract: the article in an HTML page, as an article value.
  *
- * Parses with libxml2's HTML parser (call xmlInitParser once at startup, from
- * main, before any thread uses this; xmlCleanupParser at exit). Thread-safe
- * otherwise: no state outside the call.
+ * Parses with libxml2's HTML parser, which the first extraction initialises
+ * (once, thread-safe), so a server that never extracts never touches libxml2's
+ * tables; xmlCleanupParser at exit undoes it. Thread-safe: no other state
+ * outside the call. Code that uses libxml2 outside this module calls
+ * extract_init first.
  *
  * Metadata: headline from og:title, JSON-LD headline, the first <h1>, then
  * <title> without its site suffix; standfirst from og:description, meta
@@ -23,6 +25,10 @@
 #include "models/article.h"
 
 #include <stddef.h>
+
+/* Runs xmlInitParser once for the process; later calls, from any thread, wait
+ * for the first to finish. extract_html calls it. */
+void extract_init(void);
 
 /* Extracts the article from html[0..len) (any encoding: declared_charset, a
  * charset name or a whole Content-Type value, wins; then <meta charset> or

@@ -1,12 +1,30 @@
 #include "models/fetch.h"
 
 #include <curl/curl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
+
+/* libcurl's process-wide initialisation, run once by fetch_init: the only
+ * state of this module outside a call. */
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc = CURLE_FAILED_INIT;
+
+static void
+curl_init_once(void)
+{
+    curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int
+fetch_init(void)
+{
+    return pthread_once(&curl_once, curl_init_once) == 0 && curl_init_rc == CURLE_OK ? 0 : -1;
+}
 
 /* State shared with the libcurl callbacks during one hop. */
 struct fetch_ctx {
@@ -188,7 +206,7 @@ fetch_url(const char *url, const struct fetch_options *opt, struct fetch_result 
     struct fetch_ctx ctx = {.opt = opt};
     const char *reason = "out_of_memory";
     char *current = strdup(url ? url : "");
-    CURL *h = curl_easy_init();
+    CURL *h = fetch_init() == 0 ? curl_easy_init() : NULL;
     int64_t deadline = now_ms() + opt->timeout_ms;
     if (!current || !h || setup(h, &ctx) != 0)
         goto fail;

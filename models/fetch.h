@@ -1,7 +1,8 @@
 /* fetch: downloads a page a client named, through the request-forgery guard.
  *
- * One libcurl easy handle per call (safe from any thread once curl_global_init
- * has run in main). Only http and https, on every hop; redirects followed here,
+ * One libcurl easy handle per call, safe from any thread: libcurl is
+ * initialised on the first fetch (fetch_init), so a server that never fetches
+ * never maps or touches its TLS libraries. Only http and https, on every hop; redirects followed here,
  * one hop at a time, at most max_redirects; every address libcurl is about to
  * connect to (after DNS, so rebinding is covered) checked with fetchguard; no
  * proxy from the environment; connect and total timeouts; a byte cap counted
@@ -34,6 +35,14 @@ struct fetch_result {
     long status;        /* HTTP status of the final response, 0 when none */
 };
 
+/* Initialises libcurl for the process, once: the first call runs
+ * curl_global_init, every later one (from any thread, also while the first
+ * runs) waits for it and returns its outcome. fetch_url calls it; any other
+ * code that uses libcurl calls it before its first curl call. 0, or -1 when
+ * libcurl could not initialise. curl_global_cleanup at exit, after the last
+ * fetch, undoes it (and does nothing when no fetch ran). */
+int fetch_init(void);
+
 /* Fills o with the defaults: public addresses only, 3 redirects, 5 s to connect,
  * 15 s in all, 5 MiB, HTML required. */
 void fetch_options_init(struct fetch_options *o);
@@ -42,7 +51,8 @@ void fetch_options_init(struct fetch_options *o);
  * Returns 0 on a 2xx response within every limit. On -1, *why is a static
  * reason: scheme_forbidden, address_forbidden, too_many_redirects, too_large,
  * timeout, http_status, not_html, bad_url, dns_failed, connect_failed,
- * tls_failed, fetch_failed or out_of_memory. */
+ * tls_failed, fetch_failed or out_of_memory (also when libcurl could not
+ * initialise). */
 int fetch_url(const char *url, const struct fetch_options *opt, struct fetch_result *out,
               const char **why);
 

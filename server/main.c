@@ -6,6 +6,7 @@
 #include "config/config.h"
 #include "handlers/routes.h"
 #include "handlers/service.h"
+#include "models/fetch.h"
 #include "server/cli.h"
 #include "server/http.h"
 #include "server/log.h"
@@ -42,7 +43,7 @@ healthcheck(const struct config *cfg)
     char url[160];
     snprintf(url, sizeof url, strchr(host, ':') ? "http://[%s]:%d/healthz" : "http://%s:%d/healthz",
              host, cfg->port);
-    CURL *c = curl_easy_init();
+    CURL *c = fetch_init() == 0 ? curl_easy_init() : NULL;
     if (!c)
         return 1;
     long status = 0;
@@ -136,8 +137,9 @@ main(int argc, char **argv)
     sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    xmlInitParser(); /* before any thread: libxml2's global state for the extractor */
+    /* libcurl and libxml2 are initialised by their first use (fetch_init,
+     * extract_init): most servers never import a page, and the start-up
+     * leaves their TLS and parser tables unmapped. */
 
     static struct service svc;
     const char *why = NULL;
@@ -175,7 +177,7 @@ main(int argc, char **argv)
     http_stop(srv, cfg.shutdown_grace * 1000);
     log_msg(&svc.log, LOG_INFO, "stopped", "all connections closed");
     service_destroy(&svc);
-    curl_global_cleanup();
+    curl_global_cleanup(); /* both do nothing when never initialised */
     xmlCleanupParser();
     return 0;
 }

@@ -3,18 +3,12 @@
 #include "models/extract.h"
 
 #include <criterion/criterion.h>
-#include <libxml/parser.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void
-init_parser(void)
-{
-    xmlInitParser();
-}
-
-TestSuite(extract, .init = init_parser);
+/* No xmlInitParser here: extract_html initialises libxml2 itself. */
 
 /* A news page with everything around the article that must be left out. */
 static const char news_page[] =
@@ -272,6 +266,31 @@ Test(extract, takes_the_metadata_from_open_graph_alone)
     cr_assert_eq(a->nbody, 2, "text-only divs are paragraphs");
     cr_expect(strncmp(a->body[0].text, "Night trains will run again", 27) == 0);
     article_free(a);
+}
+
+static void *
+extract_news_page(void *arg)
+{
+    struct article_error err;
+    *(struct article **)arg = extract_html(news_page, sizeof news_page - 1, NULL, NULL, &err);
+    return NULL;
+}
+
+Test(extract, extracts_on_several_threads_at_once_as_the_first_use_of_libxml2)
+{
+    pthread_t t[4];
+    struct article *a[4];
+    for (size_t i = 0; i < 4; i++)
+        cr_assert_eq(pthread_create(&t[i], NULL, extract_news_page, &a[i]), 0);
+    for (size_t i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    for (size_t i = 0; i < 4; i++) {
+        cr_assert_not_null(a[i], "thread %zu", i);
+        cr_expect_str_eq(a[i]->headline, "Harbour bridge reopens after two years of repairs");
+        cr_expect(article_equal(a[i], a[0]), "thread %zu got the same article", i);
+    }
+    for (size_t i = 0; i < 4; i++)
+        article_free(a[i]);
 }
 
 Test(extract, takes_the_headline_from_the_title_without_the_site_name)

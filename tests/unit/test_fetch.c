@@ -152,7 +152,7 @@ server_start(void)
     srv.port = ntohs(sin.sin_port);
     atomic_store(&srv.stop, false);
     cr_assert_eq(pthread_create(&srv.thread, NULL, server_main, &srv), 0);
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    /* No curl_global_init here: fetch_url initialises libcurl itself. */
 }
 
 static void
@@ -180,6 +180,28 @@ options(const struct fetchguard_policy *p)
     o.timeout_ms = 5000;
     o.max_bytes = 64 * 1024;
     return o;
+}
+
+static void *
+call_fetch_init(void *arg)
+{
+    *(int *)arg = fetch_init();
+    return NULL;
+}
+
+Test(fetch, initialises_libcurl_once_whichever_thread_asks_first)
+{
+    pthread_t t[8];
+    int rc[8];
+    for (size_t i = 0; i < 8; i++) {
+        rc[i] = -2;
+        cr_assert_eq(pthread_create(&t[i], NULL, call_fetch_init, &rc[i]), 0);
+    }
+    for (size_t i = 0; i < 8; i++) {
+        pthread_join(t[i], NULL);
+        cr_expect_eq(rc[i], 0, "thread %zu", i);
+    }
+    cr_expect_eq(fetch_init(), 0, "a later call returns the first outcome");
 }
 
 /* Fetches http://HOST:port/PATH (host spelled as given) and returns the reason, NULL on success. */

@@ -26,7 +26,6 @@
 #include "models/textformat.h"
 
 #include <criterion/criterion.h>
-#include <libxml/parser.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,7 +129,6 @@ Test(fuzz_regressions, extract_survives_a_body_element_nested_in_the_head)
         "scored as article text, with commas, clauses, and more words than the minimum.</p>"
         "</article></body></html>",
     };
-    xmlInitParser();
     for (size_t i = 0; i < sizeof pages / sizeof *pages; i++) {
         struct article_error err;
         struct article *a = extract_html(pages[i], strlen(pages[i]), NULL, NULL, &err);
@@ -148,7 +146,6 @@ Test(fuzz_regressions, extract_reads_no_further_than_a_truncated_published_time)
         "<body><article><h1>Harbour bridge reopens</h1><p>The bridge is open to traffic again, "
         "the council said on Monday, after a year of repairs to its piers and deck.</p>"
         "</article></body></html>";
-    xmlInitParser();
     struct article_error err;
     struct article *a = extract_html(page, strlen(page), NULL, NULL, &err);
     cr_assert_not_null(a, "%s", err.message);
@@ -201,7 +198,6 @@ Test(fuzz_regressions, extract_keeps_an_image_whose_own_class_says_credit)
         "<figcaption>The bridge at dawn</figcaption></figure>"
         "<p>Buses will use it first, the council said, and cars from the summer.</p>"
         "</article></body></html>";
-    xmlInitParser();
     struct article_error err;
     struct article *a = extract_html(page, strlen(page), NULL, NULL, &err);
     cr_assert_not_null(a, "%s", err.message);
