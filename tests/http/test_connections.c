@@ -188,6 +188,16 @@ two_per_address(struct config *cfg)
     cfg->max_connections_per_address = 2;
 }
 
+/* The same limit with two threads: libmicrohttpd keeps the per-address count
+ * in the pool's master daemon, so it holds across the threads; a count kept
+ * per thread would let one address have the limit once per thread. */
+static void
+two_per_address_on_two_threads(struct config *cfg)
+{
+    cfg->threads = 2;
+    cfg->max_connections_per_address = 2;
+}
+
 static void
 two_in_total(struct config *cfg)
 {
@@ -221,6 +231,13 @@ Test(connection_limits, refuses_a_third_connection_from_one_address_at_a_limit_o
      .timeout = 60)
 {
     check_limit_of_two(two_per_address);
+}
+
+Test(connection_limits, counts_one_address_across_threads, .timeout = 60)
+{
+    /* Several rounds: each connection lands on whichever thread accepts it first. */
+    for (int round = 0; round < 3; round++)
+        check_limit_of_two(two_per_address_on_two_threads);
 }
 
 Test(connection_limits, refuses_a_third_connection_at_a_total_of_two, .timeout = 60)
