@@ -901,15 +901,18 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
      * for the response headers; only a request past this gets libmicrohttpd's
      * own HTML page. No more than that: 0.9.75 zeroes a connection's whole
      * memory pool before every request on it (MHD_pool_reset), which at 80 KiB
-     * took 18% of the CPU of serving a prepared article. The read buffer starts
-     * at half the pool and grows into the rest, so a block of `biggest` bytes
-     * fits in one and a half times it. */
+     * took 18% of the CPU of serving a prepared article, and at 32 KiB still
+     * about 0.5 us a request. The read buffer grows into the whole pool, so a
+     * block of `biggest` bytes fits in it with a quarter to spare for the
+     * header entries libmicrohttpd allocates from the other end, and 4 KiB for
+     * the response's headers (tests/http/test_malformed.c probes each limit
+     * just past it). */
     long biggest = cfg->max_header_bytes;
     if (cfg->max_uri_bytes > biggest)
         biggest = cfg->max_uri_bytes;
     if (cfg->max_header_line_bytes > biggest)
         biggest = cfg->max_header_line_bytes;
-    size_t memory = (size_t)biggest * 3 / 2 + 8192;
+    size_t memory = (size_t)biggest * 5 / 4 + 4096;
     /* The options are varargs: each value is cast to the exact type MHD reads.
      * Strictness 0, not 1: check_form is stricter than libmicrohttpd's strict
      * mode, and answers in the service's format, where 0.9.75's strict mode
