@@ -2,7 +2,8 @@
 # startup.sh [DIR] [RUNS]: starts ./articled on DIR (default: the BBC corpus
 # copied flat into a temporary directory), polls /readyz, and prints for each
 # run the wall time to the first 200, the CPU time used by then, and the
-# memory at that moment (VmHWM, RssAnon, RssFile from /proc/PID/status), plus
+# memory at that moment (VmHWM, VmRSS, RssAnon, RssFile from /proc/PID/status,
+# and VmHWM against 5 x the corpus, the bound of issue 6), plus
 # the same for an empty directory as the baseline. See docs/memory.md.
 set -eu
 runs=${2:-3}
@@ -37,11 +38,12 @@ measure() {
     t1=$(date +%s%N)
     cpu=$(awk '{print ($14 + $15) * 1000 / 100}' /proc/$pid/stat)
     hwm=$(awk '/VmHWM/{print $2}' /proc/$pid/status)
+    rss=$(awk '/VmRSS/{print $2}' /proc/$pid/status)
     anon=$(awk '/RssAnon/{print $2}' /proc/$pid/status)
     file=$(awk '/RssFile/{print $2}' /proc/$pid/status)
     kill $pid
     wait $pid 2>/dev/null || true
-    echo "$2: ready in $(( (t1 - t0) / 1000000 )) ms, CPU $cpu ms; VmHWM $hwm kB, RssAnon $anon kB ($(awk -v a="$anon" -v s="$size" 'BEGIN{printf "%.1f", a * 1024 / s}') x the corpus), RssFile $file kB"
+    echo "$2: ready in $(( (t1 - t0) / 1000000 )) ms, CPU $cpu ms; VmHWM $hwm kB ($(awk -v a="$hwm" -v s="$size" 'BEGIN{printf "%.1f", a * 1024 / s}') x the corpus), VmRSS $rss kB, RssAnon $anon kB ($(awk -v a="$anon" -v s="$size" 'BEGIN{printf "%.1f", a * 1024 / s}') x), RssFile $file kB"
 }
 
 measure "$tmp/empty" "empty directory"
