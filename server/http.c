@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,15 +207,172 @@ release_memo(void *cls)
     memo_release(cls);
 }
 
+/* ---- Responses kept for reuse, per thread ----
+ *
+ * Even for a prepared body, libmicrohttpd 0.9.75 allocates a response object
+ * and, for every header, an entry and copies of its name and value: about 20
+ * allocations a request. A thread that sends the same borrowed body with the
+ * same status and headers again (a popular article, its 304) reuses the
+ * response object it made the first time and only swaps X-Request-Id.
+ *
+ * Why that is safe: 0.9.75 reads a response's header list only while it
+ * builds the connection's header block, and it does so in the same pass that
+ * called the handler which queued the response (connection.c,
+ * MHD_CONNECTION_FULL_REQ_RECEIVED -> START_REPLY -> build_header_response),
+ * before this thread runs any other handler; afterwards only the body is
+ * read, and it never changes. A connection still sending from a kept response
+ * holds its own reference. tests/http/test_headers.c sends concurrent requests
+ * for one article, each with its own id, and checks each gets its id back.
+ * Only the final call's 200 and 304 answers with a body borrowed from the
+ * snapshot are kept; the key includes the snapshot's generation and the body
+ * pointer, which the request matching it is itself holding. */
+
+#define KEPT_RESPONSES 4
+
+struct kept_response {
+    struct MHD_Response *r; /* one reference, the thread's */
+    unsigned long long generation;
+    const char *body;
+    size_t len;
+    int status;
+    const char *content_type;
+    size_t nheaders;
+    const char *names[RESPONSE_MAX_HEADERS];
+    unsigned short at[RESPONSE_MAX_HEADERS]; /* each value's offset in text */
+    char text[RESPONSE_TEXT_BYTES];
+    char request_id[72]; /* the X-Request-Id r carries now */
+};
+
+struct kept {
+    struct kept_response slot[KEPT_RESPONSES];
+    unsigned next;
+};
+
+static pthread_key_t kept_key;
+static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+
+/* At the exit of a libmicrohttpd thread, whose connections are closed by then. */
+static void
+drop_kept(void *p)
+{
+    struct kept *k = p;
+    for (size_t i = 0; i < KEPT_RESPONSES; i++)
+        if (k->slot[i].r)
+            MHD_destroy_response(k->slot[i].r);
+    free(k);
+}
+
+static void
+make_kept_key(void)
+{
+    if (pthread_key_create(&kept_key, drop_kept) != 0)
+        kept_key = (pthread_key_t)-1;
+}
+
+static struct kept *
+kept_here(void)
+{
+    pthread_once(&kept_once, make_kept_key);
+    if (kept_key == (pthread_key_t)-1)
+        return NULL;
+    struct kept *k = pthread_getspecific(kept_key);
+    if (!k && (k = calloc(1, sizeof *k)) && pthread_setspecific(kept_key, k) != 0) {
+        free(k);
+        k = NULL;
+    }
+    return k;
+}
+
+/* True when resp may be kept: a borrowed body and every header value inside resp. */
+static bool
+keepable(const struct response *resp)
+{
+    if ((resp->status != 200 && resp->status != 304) || resp->body_owned || !resp->body)
+        return false;
+    for (size_t i = 0; i < resp->nheaders; i++)
+        if (resp->headers[i].owned)
+            return false;
+    return true;
+}
+
+static bool
+same_response(const struct kept_response *k, unsigned long long generation,
+              const struct response *resp)
+{
+    if (!k->r || k->generation != generation || k->body != resp->body ||
+        k->len != resp->body_len || k->status != resp->status ||
+        k->content_type != resp->content_type || k->nheaders != resp->nheaders)
+        return false;
+    for (size_t i = 0; i < resp->nheaders; i++)
+        if (k->names[i] != resp->headers[i].name ||
+            strcmp(k->text + k->at[i], resp->headers[i].value) != 0)
+            return false;
+    return true;
+}
+
+/* The kept response for resp, X-Request-Id set to id; NULL when none. */
+static struct MHD_Response *
+kept_find(struct kept *k, unsigned long long generation, const struct response *resp,
+          const char *id)
+{
+    for (size_t i = 0; i < KEPT_RESPONSES; i++) {
+        struct kept_response *e = &k->slot[i];
+        if (!same_response(e, generation, resp))
+            continue;
+        if (MHD_del_response_header(e->r, "X-Request-Id", e->request_id) != MHD_YES ||
+            MHD_add_response_header(e->r, "X-Request-Id", id) != MHD_YES) {
+            MHD_destroy_response(e->r); /* in an unknown state: forget it */
+            e->r = NULL;
+            return NULL;
+        }
+        snprintf(e->request_id, sizeof e->request_id, "%s", id);
+        return e->r;
+    }
+    return NULL;
+}
+
+/* Keeps r (taking over the caller's reference) as the answer for resp. */
+static void
+kept_store(struct kept *k, unsigned long long generation, const struct response *resp,
+           struct MHD_Response *r, const char *id)
+{
+    struct kept_response *e = &k->slot[k->next++ % KEPT_RESPONSES];
+    if (e->r)
+        MHD_destroy_response(e->r);
+    *e = (struct kept_response){.r = r,
+                                .generation = generation,
+                                .body = resp->body,
+                                .len = resp->body_len,
+                                .status = resp->status,
+                                .content_type = resp->content_type,
+                                .nheaders = resp->nheaders};
+    size_t used = 0;
+    for (size_t i = 0; i < resp->nheaders; i++) {
+        size_t n = strlen(resp->headers[i].value) + 1; /* fits: the values fit resp->text */
+        e->names[i] = resp->headers[i].name;
+        e->at[i] = (unsigned short)used;
+        memcpy(e->text + used, resp->headers[i].value, n);
+        used += n;
+    }
+    snprintf(e->request_id, sizeof e->request_id, "%s", id);
+}
+
 /* Queues resp. held (may be NULL) is a memo entry reference taken over by
  * this call: when resp's body is the entry's, libmicrohttpd sends it without
- * a copy and the reference is dropped when it is done with the bytes. */
+ * a copy and the reference is dropped when it is done with the bytes. reuse:
+ * the handler's final answer, which may come from or go to the thread's kept
+ * responses (see above). */
 static enum MHD_Result
 send_response(struct exchange *x, struct MHD_Connection *conn, struct response *resp,
-              struct memo_entry *held)
+              struct memo_entry *held, bool reuse)
 {
-    struct MHD_Response *r;
-    if (held && !resp->body_owned && memo_owns(held, resp->body)) {
+    struct kept *k = reuse && !held && x->snap && keepable(resp) ? kept_here() : NULL;
+    unsigned long long generation = x->snap ? x->snap->generation : 0;
+    struct MHD_Response *r = k ? kept_find(k, generation, resp, x->request_id) : NULL;
+    bool from_kept = r != NULL;
+    if (from_kept) {
+        /* body and headers as they were, X-Request-Id swapped */
+    } else if (held && !resp->body_owned && memo_owns(held, resp->body)) {
         r = MHD_create_response_from_buffer_with_free_callback_cls(
             resp->body_len, (void *)resp->body, release_memo, held);
         if (r)
@@ -233,19 +391,26 @@ send_response(struct exchange *x, struct MHD_Connection *conn, struct response *
         response_clear(resp);
         return MHD_NO;
     }
-    if (resp->content_type)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
-    for (size_t i = 0; i < resp->nheaders; i++)
-        MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
-    MHD_add_response_header(r, "X-Request-Id", x->request_id);
-    if (closes_connection(resp->status))
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    if (!from_kept) {
+        if (resp->content_type)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
+        for (size_t i = 0; i < resp->nheaders; i++)
+            MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
+        MHD_add_response_header(r, "X-Request-Id", x->request_id);
+        if (closes_connection(resp->status))
+            MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    }
     deadline_arm(x->slot, DEADLINE_NONE, 0);
     x->status = resp->status;
     x->bytes = resp->body_len;
     x->queued = true;
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)resp->status, r);
-    MHD_destroy_response(r);
+    if (!from_kept) { /* a kept response's reference stays the thread's */
+        if (k && ok == MHD_YES)
+            kept_store(k, generation, resp, r, x->request_id);
+        else
+            MHD_destroy_response(r);
+    }
     response_clear(resp);
     return ok;
 }
@@ -263,7 +428,7 @@ send_refusal(struct exchange *x, struct MHD_Connection *conn, struct response *r
     req.header = lookup_header;
     req.transport = conn;
     negotiate_response(&req, resp, &x->srv->svc->cfg, false, false);
-    return send_response(x, conn, resp, NULL);
+    return send_response(x, conn, resp, NULL, false);
 }
 
 static enum MHD_Result
@@ -655,7 +820,7 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
     if (req.method == HTTP_OTHER) {
         snprintf(detail, sizeof detail, "method %.20s is not implemented", method);
         problem(&resp, 501, "method-not-implemented", detail, NULL);
-        return send_response(x, conn, &resp, NULL);
+        return send_response(x, conn, &resp, NULL, false);
     }
     req.nparams = x->nparams;
     memcpy(req.params, x->params, sizeof req.params);
@@ -669,7 +834,7 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
         if (req.method == HTTP_OPTIONS && lookup_header(&req, "Origin") &&
             lookup_header(&req, "Access-Control-Request-Method")) {
             negotiate_preflight(&req, &resp, &srv->svc->cfg, allow);
-            return send_response(x, conn, &resp, NULL);
+            return send_response(x, conn, &resp, NULL, false);
         }
         if (req.method == HTTP_OPTIONS) {
             resp.status = 204;
@@ -720,7 +885,7 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
     }
     bool content = route && route->needs_content && (route->methods & HTTP_GET);
     negotiate_response(&req, &resp, &srv->svc->cfg, content, srv->svc->read_token[0] != '\0');
-    return send_response(x, conn, &resp, held);
+    return send_response(x, conn, &resp, held, true);
 }
 
 static enum MHD_Result

@@ -9,6 +9,8 @@
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -276,6 +278,114 @@ Test(http, echoes_a_plain_request_id_and_replaces_a_bad_one)
     cr_assert(id && !strchr(id, '<') && strlen(id) > 3, "generated id: %s", id);
     free(id);
     http_reply_free(&r);
+}
+
+/* Responses to one article are reused by the server thread that made them,
+ * with X-Request-Id swapped per request (server/http.c, "Responses kept for
+ * reuse"). Four client threads on keep-alive connections, each request with
+ * its own id and a mix of variants (identity, gzip, 304, HEAD, an id of the
+ * server's making): every answer must carry exactly the id of its request. */
+struct id_client {
+    const struct harness *h;
+    int n;
+    int wrong; /* answers with another request's id, or none, or two */
+    char seen[200][72];
+};
+
+struct header_block {
+    char text[4096];
+    size_t len;
+};
+
+static size_t
+collect(char *b, size_t size, size_t n, void *cls)
+{
+    struct header_block *head = cls;
+    size_t len = size * n;
+    if (head->len + len < sizeof head->text) {
+        memcpy(head->text + head->len, b, len);
+        head->len += len;
+        head->text[head->len] = '\0';
+    }
+    return len;
+}
+
+static size_t
+discard(char *b, size_t size, size_t n, void *cls)
+{
+    (void)b;
+    (void)cls;
+    return size * n;
+}
+
+static void *
+ask_with_ids(void *arg)
+{
+    struct id_client *c = arg;
+    CURL *curl = curl_easy_init();
+    char url[256], etag[64] = "";
+    snprintf(url, sizeof url, "%s/v1/articles/%s", c->h->base,
+             "north-koreas-kim-visiting-china-at-xi-jinpings-invitation");
+    for (int i = 0; i < 200; i++) {
+        struct header_block head = {.len = 0};
+        char id[72] = "", line[128], cond[128];
+        int variant = i % 5;
+        struct curl_slist *hs = NULL;
+        if (variant != 4) {
+            snprintf(id, sizeof id, "client%d-request%d", c->n, i);
+            snprintf(line, sizeof line, "X-Request-Id: %s", id);
+            hs = curl_slist_append(hs, line);
+        }
+        if (variant == 1)
+            hs = curl_slist_append(hs, "Accept-Encoding: gzip");
+        if (variant == 2 && etag[0]) {
+            snprintf(cond, sizeof cond, "If-None-Match: %s", etag);
+            hs = curl_slist_append(hs, cond);
+        }
+        curl_easy_setopt(curl, CURLOPT_URL, url);
+        curl_easy_setopt(curl, CURLOPT_HTTPHEADER, hs);
+        curl_easy_setopt(curl, CURLOPT_NOBODY, variant == 3 ? 1L : 0L);
+        curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
+        curl_easy_setopt(curl, CURLOPT_HEADERDATA, &head);
+        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+        CURLcode rc = curl_easy_perform(curl);
+        curl_slist_free_all(hs);
+        const char *first = strcasestr(head.text, "\nX-Request-Id: ");
+        const char *second = first ? strcasestr(first + 1, "\nX-Request-Id: ") : NULL;
+        char got[72] = "";
+        if (first)
+            sscanf(first + 15, "%71[^\r\n]", got);
+        const char *tag = strcasestr(head.text, "\nETag: ");
+        if (tag && variant == 0)
+            sscanf(tag + 7, "%63[^\r\n]", etag);
+        snprintf(c->seen[i], sizeof c->seen[i], "%s", got);
+        if (rc != CURLE_OK || !first || second || (id[0] && strcmp(got, id) != 0) ||
+            (!id[0] && strncmp(got, "client", 6) == 0))
+            c->wrong++;
+    }
+    curl_easy_cleanup(curl);
+    return NULL;
+}
+
+Test(http, every_answer_carries_its_own_request_id_under_concurrency)
+{
+    static struct id_client clients[4];
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        clients[i] = (struct id_client){.h = &h, .n = i};
+        cr_assert_eq(pthread_create(&t[i], NULL, ask_with_ids, &clients[i]), 0);
+    }
+    for (int i = 0; i < 4; i++)
+        pthread_join(t[i], NULL);
+    for (int i = 0; i < 4; i++)
+        cr_expect_eq(clients[i].wrong, 0, "client %d: %d answers with the wrong request id", i,
+                     clients[i].wrong);
+    /* The ids the server made (every fifth request) are all different. */
+    for (int a = 0; a < 4; a++)
+        for (int i = 4; i < 200; i += 5)
+            for (int b = a; b < 4; b++)
+                for (int j = b == a ? i + 5 : 4; j < 200; j += 5)
+                    cr_assert_str_neq(clients[a].seen[i], clients[b].seen[j]);
 }
 
 Test(http, refuses_ambiguous_request_framing_with_400)
