@@ -345,6 +345,7 @@ catalog_slot_init(struct catalog_slot *s)
 {
     pthread_mutex_init(&s->lock, NULL);
     s->current = NULL;
+    s->version = 0;
 }
 
 void
@@ -356,14 +357,28 @@ catalog_slot_destroy(struct catalog_slot *s)
 }
 
 struct catalog *
-catalog_slot_acquire(struct catalog_slot *s)
+catalog_slot_acquire_version(struct catalog_slot *s, uint64_t *version)
 {
     pthread_mutex_lock(&s->lock);
     struct catalog *c = s->current;
     if (c)
         catalog_retain(c);
+    *version = __atomic_load_n(&s->version, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&s->lock);
     return c;
+}
+
+struct catalog *
+catalog_slot_acquire(struct catalog_slot *s)
+{
+    uint64_t version;
+    return catalog_slot_acquire_version(s, &version);
+}
+
+uint64_t
+catalog_slot_version(const struct catalog_slot *s)
+{
+    return __atomic_load_n(&s->version, __ATOMIC_ACQUIRE);
 }
 
 void
@@ -372,6 +387,7 @@ catalog_slot_publish(struct catalog_slot *s, struct catalog *c)
     pthread_mutex_lock(&s->lock);
     struct catalog *old = s->current;
     s->current = c;
+    __atomic_add_fetch(&s->version, 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&s->lock);
     catalog_release(old);
 }

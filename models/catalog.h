@@ -149,6 +149,7 @@ void catalog_etag(const char *data, size_t len, char out[20]);
 struct catalog_slot {
     pthread_mutex_t lock;
     struct catalog *current;
+    uint64_t version; /* counts publishes; atomic */
 };
 
 void catalog_slot_init(struct catalog_slot *s);
@@ -156,6 +157,11 @@ void catalog_slot_init(struct catalog_slot *s);
 void catalog_slot_destroy(struct catalog_slot *s);
 /* The current snapshot with a reference the caller releases; NULL before the first publish. */
 struct catalog *catalog_slot_acquire(struct catalog_slot *s);
+/* The same, with the slot's version at that moment (see catalog_slot_version). */
+struct catalog *catalog_slot_acquire_version(struct catalog_slot *s, uint64_t *version);
+/* Changes with every publish: a reader holding a snapshot acquired at version v
+ * knows it is still the current one while this returns v. No lock. */
+uint64_t catalog_slot_version(const struct catalog_slot *s);
 /* Makes c current, taking over the caller's reference, and releases the old one. */
 void catalog_slot_publish(struct catalog_slot *s, struct catalog *c);
 

@@ -70,6 +70,7 @@ struct exchange {
     bool path_whole; /* path holds the whole target (not cut at 2048 bytes) */
     char request_id[72];
     struct catalog *snap;
+    struct worker *held; /* the thread whose hold counts snap; NULL: snap is a reference */
     char text[]; /* path, then caps */
 };
 
@@ -115,6 +116,9 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     return x;
 }
 
+struct worker;
+static void snapshot_done(struct exchange *x);
+
 static void
 on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
              enum MHD_RequestTerminationCode toe)
@@ -153,7 +157,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
                     ms_since(&x->start) / 1e3);
     /* A kept-alive connection's next request starts its header deadline now. */
     deadline_arm(x->slot, DEADLINE_WAITING, svc->cfg.header_timeout * 1000);
-    catalog_release(x->snap);
+    snapshot_done(x);
     free(x->body);
     free(x);
     *req_cls = NULL;
@@ -243,44 +247,131 @@ struct kept_response {
     char request_id[72]; /* the X-Request-Id r carries now */
 };
 
-struct kept {
-    struct kept_response slot[KEPT_RESPONSES];
-    unsigned next;
+/* ---- The snapshot a thread serves from ----
+ *
+ * Taking the published snapshot for each request means the slot's mutex and
+ * the snapshot's reference count: cache lines that both HTTP threads would
+ * pass back and forth on every request. Instead each thread holds one
+ * reference to the snapshot it last served and counts its own requests on it,
+ * and takes the mutex only when the slot's version has moved. A snapshot
+ * replaced while requests of the thread still use it waits in `retired` until
+ * they complete: a request completes on the thread that began it, as
+ * libmicrohttpd's thread pool gives each connection to one thread. The cost: a
+ * thread that gets no request after a reload or a write keeps the previous
+ * snapshot until its next request, or its exit. */
+#define RETIRED_MAX 8
+
+struct held_snapshot {
+    struct catalog *snap;
+    long uses; /* this thread's requests on it */
 };
 
-static pthread_key_t kept_key;
-static pthread_once_t kept_once = PTHREAD_ONCE_INIT;
+/* Per-thread state of an HTTP thread (a pthread key: freed at the thread's exit). */
+struct worker {
+    struct kept_response slot[KEPT_RESPONSES];
+    unsigned next;
+    struct catalog *snap; /* one reference, the thread's */
+    uint64_t version;     /* the slot's version when snap was current */
+    long uses;
+    struct held_snapshot retired[RETIRED_MAX];
+};
+
+static pthread_key_t worker_key;
+static pthread_once_t worker_once = PTHREAD_ONCE_INIT;
 
 /* At the exit of a libmicrohttpd thread, whose connections are closed by then. */
 static void
-drop_kept(void *p)
+drop_worker(void *p)
 {
-    struct kept *k = p;
+    struct worker *w = p;
     for (size_t i = 0; i < KEPT_RESPONSES; i++)
-        if (k->slot[i].r)
-            MHD_destroy_response(k->slot[i].r);
-    free(k);
+        if (w->slot[i].r)
+            MHD_destroy_response(w->slot[i].r);
+    catalog_release(w->snap);
+    for (size_t i = 0; i < RETIRED_MAX; i++)
+        catalog_release(w->retired[i].snap);
+    free(w);
 }
+
+static bool worker_key_ok;
 
 static void
-make_kept_key(void)
+make_worker_key(void)
 {
-    if (pthread_key_create(&kept_key, drop_kept) != 0)
-        kept_key = (pthread_key_t)-1;
+    worker_key_ok = pthread_key_create(&worker_key, drop_worker) == 0;
 }
 
-static struct kept *
-kept_here(void)
+/* This thread's state, made on first use; NULL when out of memory. */
+static struct worker *
+worker_here(void)
 {
-    pthread_once(&kept_once, make_kept_key);
-    if (kept_key == (pthread_key_t)-1)
+    pthread_once(&worker_once, make_worker_key);
+    if (!worker_key_ok)
         return NULL;
-    struct kept *k = pthread_getspecific(kept_key);
-    if (!k && (k = calloc(1, sizeof *k)) && pthread_setspecific(kept_key, k) != 0) {
-        free(k);
-        k = NULL;
+    struct worker *w = pthread_getspecific(worker_key);
+    if (!w && (w = calloc(1, sizeof *w)) && pthread_setspecific(worker_key, w) != 0) {
+        free(w);
+        w = NULL;
     }
-    return k;
+    return w;
+}
+
+/* The current snapshot for x, counted in this thread's hold (x->held) or,
+ * when the hold cannot take it, with a reference of its own. NULL before the
+ * first load. */
+static struct catalog *
+snapshot_for(struct exchange *x, struct catalog_slot *slot)
+{
+    struct worker *w = worker_here();
+    if (!w)
+        return catalog_slot_acquire(slot);
+    if (!w->snap || catalog_slot_version(slot) != w->version) {
+        size_t free_at = RETIRED_MAX;
+        for (size_t i = 0; i < RETIRED_MAX && w->uses > 0; i++)
+            if (!w->retired[i].snap) {
+                free_at = i;
+                break;
+            }
+        if (w->uses > 0 && free_at == RETIRED_MAX)
+            return catalog_slot_acquire(slot); /* no room to retire: a reference of its own */
+        uint64_t version;
+        struct catalog *c = catalog_slot_acquire_version(slot, &version);
+        if (!c)
+            return NULL;
+        if (w->uses > 0)
+            w->retired[free_at] = (struct held_snapshot){w->snap, w->uses};
+        else
+            catalog_release(w->snap);
+        w->snap = c;
+        w->version = version;
+        w->uses = 0;
+    }
+    w->uses++;
+    x->held = w;
+    return w->snap;
+}
+
+/* Gives back what snapshot_for took for x. */
+static void
+snapshot_done(struct exchange *x)
+{
+    struct worker *w = x->held;
+    if (!w) {
+        catalog_release(x->snap);
+        return;
+    }
+    if (x->snap == w->snap) {
+        w->uses--;
+        return;
+    }
+    for (size_t i = 0; i < RETIRED_MAX; i++)
+        if (w->retired[i].snap == x->snap) {
+            if (--w->retired[i].uses == 0) {
+                catalog_release(w->retired[i].snap);
+                w->retired[i].snap = NULL;
+            }
+            return;
+        }
 }
 
 /* True when resp may be kept: a borrowed body and every header value inside resp. */
@@ -312,7 +403,7 @@ same_response(const struct kept_response *k, unsigned long long generation,
 
 /* The kept response for resp, X-Request-Id set to id; NULL when none. */
 static struct MHD_Response *
-kept_find(struct kept *k, unsigned long long generation, const struct response *resp,
+kept_find(struct worker *k, unsigned long long generation, const struct response *resp,
           const char *id)
 {
     for (size_t i = 0; i < KEPT_RESPONSES; i++) {
@@ -333,7 +424,7 @@ kept_find(struct kept *k, unsigned long long generation, const struct response *
 
 /* Keeps r (taking over the caller's reference) as the answer for resp. */
 static void
-kept_store(struct kept *k, unsigned long long generation, const struct response *resp,
+kept_store(struct worker *k, unsigned long long generation, const struct response *resp,
            struct MHD_Response *r, const char *id)
 {
     struct kept_response *e = &k->slot[k->next++ % KEPT_RESPONSES];
@@ -366,7 +457,7 @@ static enum MHD_Result
 send_response(struct exchange *x, struct MHD_Connection *conn, struct response *resp,
               struct memo_entry *held, bool reuse)
 {
-    struct kept *k = reuse && !held && x->snap && keepable(resp) ? kept_here() : NULL;
+    struct worker *k = reuse && !held && x->snap && keepable(resp) ? worker_here() : NULL;
     unsigned long long generation = x->snap ? x->snap->generation : 0;
     struct MHD_Response *r = k ? kept_find(k, generation, resp, x->request_id) : NULL;
     bool from_kept = r != NULL;
@@ -811,7 +902,7 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
     req.header = lookup_header;
     req.transport = conn;
     req.svc = srv->svc;
-    req.snap = x->snap = catalog_slot_acquire(&srv->svc->slot);
+    req.snap = x->snap = snapshot_for(x, &srv->svc->slot);
 
     const struct route *route = x->route;
     struct memo_entry *held = NULL;
