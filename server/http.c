@@ -1079,6 +1079,23 @@ on_mhd_error(void *cls, const char *fmt, va_list ap)
     log_msg(&svc->log, LOG_WARN, "http_library", msg);
 }
 
+/* Frees what http_start made, whatever it got to; stopping the daemon first
+ * (its threads exit, which releases their kept responses and snapshots) also
+ * forgets every connection's deadline slot. */
+static void
+free_server(struct http_server *srv)
+{
+    if (srv->daemon) { /* started: /metrics watched the memo */
+        MHD_stop_daemon(srv->daemon);
+        metrics_watch_memo(srv->svc->metrics, NULL);
+    }
+    deadline_free(srv->deadline);
+    free(srv->timeout_body);
+    memo_free(srv->memo);
+    free(srv->memo_routes);
+    free(srv);
+}
+
 struct http_server *
 http_start(struct service *svc, const struct route *routes, size_t n, const char **errstr)
 {
@@ -1107,19 +1124,14 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
     srv->deadline =
         deadline_start((size_t)cfg->max_connections + 64, tick, on_deadline, srv, errstr);
     if (!srv->deadline) {
-        free(srv->timeout_body);
-        free(srv);
+        free_server(srv);
         return NULL;
     }
     if (svc->cfg.memo_max_bytes > 0 &&
         (!(srv->memo = memo_new((size_t)svc->cfg.memo_max_bytes)) ||
          !(srv->memo_routes = calloc(n, sizeof *srv->memo_routes)))) {
         *errstr = "out of memory";
-        deadline_free(srv->deadline);
-        free(srv->timeout_body);
-        memo_free(srv->memo);
-        free(srv->memo_routes);
-        free(srv);
+        free_server(srv);
         return NULL;
     }
     struct timespec now;
@@ -1142,11 +1154,7 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
         flags |= MHD_USE_IPv6;
     } else {
         *errstr = "bind is not an IPv4 or IPv6 address";
-        deadline_free(srv->deadline);
-        free(srv->timeout_body);
-        memo_free(srv->memo);
-        free(srv->memo_routes);
-        free(srv);
+        free_server(srv);
         return NULL;
     }
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -1193,11 +1201,7 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
     /* clang-format on */
     if (!srv->daemon) {
         *errstr = "cannot start the HTTP daemon (address in use, or not permitted?)";
-        deadline_free(srv->deadline);
-        free(srv->timeout_body);
-        memo_free(srv->memo);
-        free(srv->memo_routes);
-        free(srv);
+        free_server(srv);
         return NULL;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -1225,11 +1229,5 @@ http_stop(struct http_server *srv, int grace_ms)
     while (__atomic_load_n(&srv->active, __ATOMIC_RELAXED) > 0 && ms_since(&t0) < grace_ms)
         nanosleep(&pause, NULL);
     deadline_stop(srv->deadline);
-    MHD_stop_daemon(srv->daemon); /* forgets every connection's slot */
-    deadline_free(srv->deadline);
-    free(srv->timeout_body);
-    metrics_watch_memo(srv->svc->metrics, NULL);
-    memo_free(srv->memo);
-    free(srv->memo_routes);
-    free(srv);
+    free_server(srv);
 }
