@@ -2,7 +2,7 @@
  * 2-4): validators and 304s, Cache-Control and Vary, gzip negotiated with
  * q-values, CORS origins and preflights. curl's own decompression stays off
  * (no CURLOPT_ACCEPT_ENCODING): Accept-Encoding is a plain header here and
- * the tests inflate the body themselves. */
+ * the tests inflate the body themselves (harness_gunzip). */
 #include "handlers/service.h"
 #include "tests/support/harness.h"
 
@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #define NELEMS(a) (sizeof(a) / sizeof *(a))
 
@@ -99,47 +98,6 @@ list_has(const char *list, const char *item)
         p += strcspn(p, ",");
     }
     return false;
-}
-
-/* Inflates a gzip body; a new buffer the caller frees, NULL when it is not gzip. */
-static char *
-gunzip(const char *data, size_t len, size_t *out_len)
-{
-    z_stream z = {0};
-    if (inflateInit2(&z, 31) != Z_OK)
-        return NULL;
-    size_t cap = len * 8 + 1024;
-    char *out = malloc(cap);
-    if (!out) {
-        inflateEnd(&z);
-        return NULL;
-    }
-    z.next_in = (Bytef *)data;
-    z.avail_in = (uInt)len;
-    int rc = Z_OK;
-    while (rc == Z_OK) {
-        if (z.total_out + 1 >= cap) {
-            char *grown = realloc(out, cap * 2);
-            if (!grown)
-                break;
-            out = grown;
-            cap *= 2;
-        }
-        z.next_out = (Bytef *)out + z.total_out;
-        z.avail_out = (uInt)(cap - z.total_out - 1);
-        rc = inflate(&z, Z_NO_FLUSH);
-        if (rc == Z_BUF_ERROR && z.avail_in > 0)
-            rc = Z_OK;
-    }
-    size_t n = z.total_out;
-    inflateEnd(&z);
-    if (rc != Z_STREAM_END || z.avail_in != 0) {
-        free(out);
-        return NULL;
-    }
-    out[n] = '\0';
-    *out_len = n;
-    return out;
 }
 
 /* A strong entity tag: a quoted opaque string, no W/ prefix. */
@@ -434,7 +392,7 @@ Test(headers, negotiates_gzip_from_accept_encoding_q_values)
             if (cases[i].gzip && big) {
                 cr_expect(ce && strcmp(ce, "gzip") == 0, "%s [%s]: not gzip", path, ae);
                 size_t n = 0;
-                char *plain = gunzip(r.body, r.len, &n);
+                char *plain = harness_gunzip(r.body, r.len, &n);
                 cr_expect_not_null(plain, "%s [%s]: the body is not gzip", path, ae);
                 cr_expect(plain && n == identity.len && memcmp(plain, identity.body, n) == 0,
                           "%s [%s]: inflates to %zu bytes, not the identity body's %zu", path, ae,

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #define NELEMS(a) (sizeof(a) / sizeof *(a))
 #define TOKEN "test-write-token"
@@ -88,24 +87,6 @@ expect_same_header(const struct http_reply *a, const struct http_reply *b, const
     free(vb);
 }
 
-static char *
-gunzip(const char *data, size_t len, size_t *out_len)
-{
-    size_t cap = len * 20 + 1024;
-    char *out = malloc(cap);
-    z_stream z = {0};
-    cr_assert(out && inflateInit2(&z, 31) == Z_OK);
-    z.next_in = (Bytef *)data;
-    z.avail_in = (uInt)len;
-    z.next_out = (Bytef *)out;
-    z.avail_out = (uInt)cap;
-    int rc = inflate(&z, Z_FINISH);
-    *out_len = z.total_out;
-    inflateEnd(&z);
-    cr_assert_eq(rc, Z_STREAM_END, "not a whole gzip stream");
-    return out;
-}
-
 Test(memo, answers_a_repeated_list_from_the_memo_with_identical_bytes_and_headers)
 {
     const char *path = "/v1/articles?page=2&per_page=2";
@@ -143,7 +124,8 @@ Test(memo, serves_the_gzip_and_identity_forms_of_one_entry_with_their_own_tags)
     cr_expect(enc && strcmp(enc, "gzip") == 0, "gzip asked, got %s", enc ? enc : "identity");
     cr_expect_null(penc, "identity asked, got %s", penc);
     size_t n;
-    char *inflated = gunzip(gz.body, gz.len, &n);
+    char *inflated = harness_gunzip(gz.body, gz.len, &n);
+    cr_assert_not_null(inflated, "not a whole gzip stream");
     cr_expect(n == plain.len && memcmp(inflated, plain.body, n) == 0,
               "the gzip form inflates to the identity body");
     cr_expect(gz.len == gz2.len && memcmp(gz.body, gz2.body, gz.len) == 0,

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 int
 harness_slow(void)
@@ -220,4 +221,44 @@ http_expect_problem(const struct http_reply *r, long status, const char *code, c
                   r->body, field);
     }
     cJSON_Delete(j);
+}
+
+char *
+harness_gunzip(const char *data, size_t len, size_t *out_len)
+{
+    z_stream z = {0};
+    if (inflateInit2(&z, 31) != Z_OK)
+        return NULL;
+    size_t cap = len * 4 + 64, n = 0;
+    char *out = malloc(cap);
+    int rc = Z_OK;
+    z.next_in = (Bytef *)data;
+    z.avail_in = (uInt)len;
+    while (out && rc == Z_OK) {
+        if (n + 1 >= cap) {
+            char *grown = realloc(out, cap *= 2);
+            if (!grown) {
+                free(out);
+                out = NULL;
+                break;
+            }
+            out = grown;
+        }
+        z.next_out = (Bytef *)out + n;
+        z.avail_out = (uInt)(cap - n - 1);
+        rc = inflate(&z, Z_NO_FLUSH);
+        n = z.total_out;
+        if (rc == Z_BUF_ERROR && z.avail_in == 0)
+            break; /* truncated input */
+        if (rc == Z_BUF_ERROR)
+            rc = Z_OK;
+    }
+    inflateEnd(&z);
+    if (!out || rc != Z_STREAM_END || z.avail_in != 0) {
+        free(out);
+        return NULL;
+    }
+    out[n] = '\0';
+    *out_len = n;
+    return out;
 }

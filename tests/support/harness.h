@@ -59,4 +59,9 @@ void http_expect_problem(const struct http_reply *r, long status, const char *co
  * server closed or timeout_ms passed (caller frees). For malformed requests. */
 char *http_raw(const struct harness *h, const char *bytes, size_t len, int timeout_ms);
 
+/* Inflates a gzip stream on its own (windowBits 31 accepts only the gzip
+ * wrapper), not with the server's code under test; a new NUL-terminated
+ * buffer the caller frees, NULL when data is not one whole valid gzip stream. */
+char *harness_gunzip(const char *data, size_t len, size_t *out_len);
+
 #endif

@@ -8,6 +8,7 @@
 #include "server/cors.h"
 #include "server/encoding.h"
 #include "server/request.h"
+#include "tests/support/harness.h"
 
 #include <criterion/criterion.h>
 #include <stdint.h>
@@ -16,7 +17,6 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <zlib.h>
 
 #define NELEMS(a) (sizeof(a) / sizeof *(a))
 
@@ -27,47 +27,6 @@ or_else(const char *s, const char *fallback)
     return s ? s : fallback;
 }
 
-/* Inflates a gzip stream (windowBits 31 accepts only the gzip wrapper); a new
- * NUL-terminated buffer the caller frees, NULL when data is not valid gzip. */
-static char *
-gunzip(const char *data, size_t len, size_t *out_len)
-{
-    z_stream z = {0};
-    if (inflateInit2(&z, 31) != Z_OK)
-        return NULL;
-    size_t cap = len * 4 + 64, n = 0;
-    char *out = malloc(cap);
-    int rc = Z_OK;
-    z.next_in = (Bytef *)data;
-    z.avail_in = (uInt)len;
-    while (out && rc == Z_OK) {
-        if (n + 1 >= cap) {
-            char *grown = realloc(out, cap *= 2);
-            if (!grown) {
-                free(out);
-                out = NULL;
-                break;
-            }
-            out = grown;
-        }
-        z.next_out = (Bytef *)out + n;
-        z.avail_out = (uInt)(cap - n - 1);
-        rc = inflate(&z, Z_NO_FLUSH);
-        n = z.total_out;
-        if (rc == Z_BUF_ERROR && z.avail_in == 0)
-            break; /* truncated input */
-        if (rc == Z_BUF_ERROR)
-            rc = Z_OK;
-    }
-    inflateEnd(&z);
-    if (!out || rc != Z_STREAM_END || z.avail_in != 0) {
-        free(out);
-        return NULL;
-    }
-    out[n] = '\0';
-    *out_len = n;
-    return out;
-}
 
 /* ---- encoding ----------------------------------------------------------- */
 
@@ -174,7 +133,7 @@ Test(encoding, gzips_bytes_that_inflate_back_to_the_input)
         cr_expect_geq(zlen, 18, "a gzip member has a 10-byte header and an 8-byte trailer");
         cr_expect(zlen >= 2 && (unsigned char)z[0] == 0x1f && (unsigned char)z[1] == 0x8b,
                   "case %zu: no gzip magic", i);
-        char *back = gunzip(z, zlen, &back_len);
+        char *back = harness_gunzip(z, zlen, &back_len);
         cr_assert_not_null(back, "case %zu: not a valid gzip stream", i);
         cr_expect_eq(back_len, cases[i].len, "case %zu", i);
         cr_expect(memcmp(back, cases[i].data, cases[i].len) == 0, "case %zu: bytes differ", i);
@@ -727,7 +686,7 @@ Test(negotiate, compresses_a_large_body_for_a_gzip_client_under_its_own_tag)
         cr_expect_str_eq(resp.content_type, "application/json", "the media type stays");
         cr_expect_lt(resp.body_len, 5000);
         size_t back_len = 0;
-        char *back = gunzip(resp.body, resp.body_len, &back_len);
+        char *back = harness_gunzip(resp.body, resp.body_len, &back_len);
         cr_assert_not_null(back, "the body is not gzip");
         cr_expect_eq(back_len, 5000);
         cr_expect(memcmp(back, identity, 5000) == 0, "inflates to the identity body");
