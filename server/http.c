@@ -386,6 +386,17 @@ keepable(const struct response *resp)
     return true;
 }
 
+/* Records the X-Request-Id e's response carries now: an id of x->request_id's
+ * size (assign_request_id keeps it shorter), copied without printf since a
+ * reused response does this on every request. */
+static void
+set_kept_id(struct kept_response *e, const char *id)
+{
+    size_t n = strnlen(id, sizeof e->request_id - 1);
+    memcpy(e->request_id, id, n);
+    e->request_id[n] = '\0';
+}
+
 static bool
 same_response(const struct kept_response *k, unsigned long long generation,
               const struct response *resp)
@@ -416,7 +427,7 @@ kept_find(struct worker *k, unsigned long long generation, const struct response
             e->r = NULL;
             return NULL;
         }
-        snprintf(e->request_id, sizeof e->request_id, "%s", id);
+        set_kept_id(e, id);
         return e->r;
     }
     return NULL;
@@ -445,7 +456,7 @@ kept_store(struct worker *k, unsigned long long generation, const struct respons
         memcpy(e->text + used, resp->headers[i].value, n);
         used += n;
     }
-    snprintf(e->request_id, sizeof e->request_id, "%s", id);
+    set_kept_id(e, id);
 }
 
 /* Queues resp. held (may be NULL) is a memo entry reference taken over by
