@@ -17,7 +17,9 @@ COPY handlers/ handlers/
 COPY models/ models/
 COPY config/ config/
 COPY docs/openapi.json docs/openapi.json
-RUN make articled && strip articled
+# The page importer (libcurl, libxml2) is a plugin loaded by the first import:
+# installed where this build tells the binary to look (models/web.h).
+RUN make articled WEBDIR=/usr/local/lib/articled && strip articled build/articled-web.so
 
 FROM debian:bookworm-slim
 RUN apt-get update \
@@ -26,6 +28,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin articled
 COPY --from=build /src/articled /usr/local/bin/articled
+COPY --from=build /src/build/articled-web.so /usr/local/lib/articled/articled-web.so
 COPY --chown=articled:articled data/articles/ /data/
 USER articled
 ENV ARTICLED_BIND=0.0.0.0 \

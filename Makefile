@@ -6,19 +6,33 @@
 CC      ?= cc
 PKGS    := libmicrohttpd libcjson libcurl zlib libxml-2.0
 B       ?= build
+# Where the installed articled looks for articled-web.so (models/web.h); a
+# checkout's build finds it in its build directory.
+WEBDIR  ?= $(abspath $(B))
 SAN     ?= 0
 OPT     ?= -O2
 
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Werror -Wno-format-truncation
 CFLAGS  := -std=c11 -D_GNU_SOURCE $(OPT) -g $(WARN) -I. $(shell pkg-config --cflags $(PKGS))
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lstemmer -lpthread -lm
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+# articled itself: libcurl and libxml2 are the plugin's (models/web.h).
+SRV_LIBS := $(shell pkg-config --libs libmicrohttpd libcjson zlib) -lpthread -lm
+WEB_LIBS := $(shell pkg-config --libs libcurl libxml-2.0 libcjson) -lpthread -lm
 ifeq ($(SAN),1)
 CFLAGS  += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB_SRCS := $(filter-out server/main.c, \
+# The page importer: in articled-web.so for the server, linked directly into
+# tests, tools and fuzzers (libweb.a). The plugin carries its own position-
+# independent copies of the pure modules those two use.
+WEB_SRCS    := models/fetch.c models/extract.c
+PLUGIN_SRCS := models/webplugin.c $(WEB_SRCS) models/article.c models/strbuf.c models/utf8.c \
+               models/hash.c models/fetchguard.c
+LIB_SRCS := $(filter-out server/main.c models/webplugin.c $(WEB_SRCS), \
             $(wildcard server/*.c handlers/*.c models/*.c models/annotate/*.c config/*.c))
+WEB_OBJS := $(WEB_SRCS:%.c=$(B)/%.o)
+PLUGIN   := $(B)/articled-web.so
 GAZ      := $(sort $(wildcard models/annotate/gazetteers/*.tsv))
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o) $(B)/gen/gazetteers.o $(B)/gen/openapi.o
 SUPPORT  := $(patsubst %.c,$(B)/%.o,$(wildcard tests/support/*.c))
@@ -32,14 +46,28 @@ EVALS    := $(patsubst %.c,$(B)/%,$(sort $(wildcard eval/*.c)))
         valgrind soak bench-reload abuse-slow clean format
 all: articled
 
-articled: $(B)/articled
+articled: $(B)/articled $(PLUGIN)
 	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(B)/articled: $(B)/server/main.o $(B)/libarticled.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SRV_LIBS)
 
 $(B)/libarticled.a: $(LIB_OBJS)
 	rm -f $@ && ar rcs $@ $^
+
+$(B)/libweb.a: $(WEB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/models/web.o: CFLAGS += -DWEB_PLUGIN_DIR='"$(WEBDIR)"'
+
+# -z defs: every symbol the plugin needs is in it or in a library it names.
+$(PLUGIN): $(PLUGIN_SRCS:%.c=$(B)/pic/%.o) models/webplugin.map
+	$(CC) $(LDFLAGS) -shared -Wl,-z,defs -Wl,--version-script=models/webplugin.map \
+	    -o $@ $(filter %.o,$^) $(WEB_LIBS)
+
+$(B)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -fPIC -MMD -MP -c -o $@ $<
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -56,11 +84,11 @@ $(B)/gen/openapi.c: tools/embed.sh docs/openapi.json
 $(B)/gen/%.o: $(B)/gen/%.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(B)/tests/%: tests/%.c $(SUPPORT) $(B)/libarticled.a
+$(B)/tests/%: tests/%.c $(SUPPORT) $(B)/libweb.a $(B)/libarticled.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
-$(B)/eval/%: eval/%.c $(B)/libarticled.a
+$(B)/eval/%: eval/%.c $(B)/libweb.a $(B)/libarticled.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -70,7 +98,7 @@ $(CRASH): tests/crash/crashtest.c
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 # The test binaries of one build directory, run by tools/run-tests.sh.
-check: $(TESTS) $(B)/articled $(CRASH)
+check: $(TESTS) $(B)/articled $(PLUGIN) $(CRASH)
 	sh tools/run-tests.sh $(B) $(TESTS)
 
 test-plain:
@@ -123,7 +151,7 @@ bench-search: $(B)/libarticled.a
 # processes they start; fails on any error or leak. test_fuzz is left out: it runs
 # libFuzzer binaries built with ASan, which cannot run under valgrind
 # (docs/robustness.md).
-valgrind: $(TESTS) $(B)/articled $(CRASH)
+valgrind: $(TESTS) $(B)/articled $(PLUGIN) $(CRASH)
 	sh tools/valgrind.sh $(B) $(filter-out %/test_fuzz,$(TESTS))
 
 # Reads, writes and SIGHUP reloads for SOAK_SECONDS; VmRSS sampled every 10 s and

@@ -69,6 +69,8 @@ static const struct key {
       "hosts, addresses or CIDR ranges imports may fetch from besides public ones"),
     K(fetch_timeout, KEY_INT, 1, 300, "15", "seconds an import may take to fetch its page"),
     K(fetch_max_bytes, KEY_LONG, 1024, 1L << 30, "5242880", "largest page an import fetches"),
+    K(web_plugin, KEY_STRING, 0, 0, "",
+      "the page importer, articled-web.so; none = beside the binary, else where it was built for"),
     K(memo_max_bytes, KEY_LONG, 0, 1L << 30, "4194304",
       "bytes of list and search answers kept for reuse until the content changes; 0 = none"),
 #undef K

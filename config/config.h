@@ -50,6 +50,7 @@ struct config {
                                    besides public addresses */
     int fetch_timeout;          /* seconds for a whole import fetch */
     long fetch_max_bytes;
+    char web_plugin[1024];      /* path of articled-web.so; "" = models/web.h's search */
     long memo_max_bytes; /* response memo bound; 0 = no memo */
     /* ARTICLED_* variables that name no setting: ignored (a deployment may set
      * variables for other tools with our prefix) and logged at start-up. */

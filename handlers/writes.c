@@ -3,11 +3,10 @@
 #include "handlers/articles.h"
 #include "handlers/problem.h"
 #include "handlers/service.h"
-#include "models/extract.h"
-#include "models/fetch.h"
 #include "models/store.h"
 #include "models/textformat.h"
 #include "models/utf8.h"
+#include "models/web.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,6 +55,24 @@ front_matter_names_id(const char *s, size_t len)
     return false;
 }
 
+/* The page importer (models/web.h), or NULL with resp a 503: the server was
+ * installed without articled-web.so, or with one from another build. The log
+ * line names the path; the client is told what, not where. */
+static const struct web_api *
+importer(const struct request *req, struct response *resp)
+{
+    const char *why = NULL;
+    const struct web_api *web = web_load(&why);
+    if (!web) {
+        log_msg(&req->svc->log, LOG_ERROR, "import_unavailable", why);
+        problem(resp, 503, "import-unavailable",
+                "this server cannot import web pages: its page importer (articled-web.so) is "
+                "missing or from another build; the server log names the file",
+                NULL);
+    }
+    return web;
+}
+
 /* Parses the body as an article document (application/json) or the plain
  * format (text/plain). NULL with resp filled (415, 400) otherwise. *had_id says
  * whether the body named an id itself. */
@@ -79,8 +96,11 @@ parse_body(const struct request *req, struct response *resp, bool *had_id)
     }
     size_t bad;
     if (html) { /* any charset: the extractor honours the declared one */
-        struct article *a = extract_html(req->body, req->body_len, NULL,
-                                         req->header(req, "Content-Type"), &err);
+        const struct web_api *web = importer(req, resp);
+        if (!web)
+            return NULL;
+        struct article *a = web->extract_html(req->body, req->body_len, NULL,
+                                              req->header(req, "Content-Type"), &err);
         if (!a)
             problem(resp, 422, "extract-failed", err.message[0] ? err.message : "no article found",
                     NULL);
@@ -321,18 +341,23 @@ writes_import(const struct request *req, struct response *resp)
     char *url = import_url(req, resp);
     if (!url)
         return resp->status;
+    const struct web_api *web = importer(req, resp);
+    if (!web) {
+        free(url);
+        return resp->status;
+    }
     const struct config *cfg = &req->svc->cfg;
     struct fetch_options opt;
-    fetch_options_init(&opt);
+    web->fetch_options_init(&opt);
     opt.policy = &req->svc->fetch_allow;
     opt.timeout_ms = cfg->fetch_timeout * 1000L;
     opt.max_bytes = (size_t)cfg->fetch_max_bytes;
     struct fetch_result page;
     const char *why = "fetch_failed";
-    int rc = fetch_url(url, &opt, &page, &why);
+    int rc = web->fetch_url(url, &opt, &page, &why);
     free(url);
     if (rc != 0) {
-        fetch_result_free(&page);
+        web->fetch_result_free(&page);
         char code[64];
         snprintf(code, sizeof code, "fetch-%s", why);
         for (char *p = code; *p; p++)
@@ -346,8 +371,8 @@ writes_import(const struct request *req, struct response *resp)
     }
     struct article_error err = {0};
     struct article *a =
-        extract_html(page.body, page.len, page.final_url, page.content_type, &err);
-    fetch_result_free(&page);
+        web->extract_html(page.body, page.len, page.final_url, page.content_type, &err);
+    web->fetch_result_free(&page);
     if (!a)
         return problem(resp, 422, "extract-failed",
                        err.message[0] ? err.message : "no article found in the page", NULL);

@@ -13,10 +13,10 @@
  *   phrase never spans them; field_start says where each field begins. */
 #include "models/search.h"
 
+#include "models/stemmer.h"
 #include "models/strbuf.h"
 #include "models/utf8.h"
 
-#include <libstemmer.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -263,10 +263,10 @@ words_next(struct words *w, struct word *out)
 static int
 stem(struct sb_stemmer *st, const char *key, size_t klen, char *out, size_t *olen)
 {
-    const sb_symbol *s = sb_stemmer_stem(st, (const sb_symbol *)key, (int)klen);
+    size_t n = 0;
+    const char *s = stemmer_stem(st, key, klen, &n);
     if (!s)
         return -1;
-    size_t n = (size_t)sb_stemmer_length(st);
     if (n > STEM_MAX)
         n = STEM_MAX;
     memcpy(out, s, n);
@@ -669,7 +669,8 @@ struct search_index *
 search_build(const struct article *const *articles, size_t n)
 {
     struct search_index *idx = calloc(1, sizeof *idx);
-    struct sb_stemmer *st = sb_stemmer_new("english", "UTF_8");
+    const char *why = NULL;
+    struct sb_stemmer *st = stemmer_new(&why);
     struct strtab stems = {0};
     struct stream s = {0};
     size_t *doc_first = NULL;
@@ -726,7 +727,7 @@ search_build(const struct article *const *articles, size_t n)
     free(s.pos);
     free(doc_first);
     free(lens);
-    sb_stemmer_delete(st);
+    stemmer_free(st);
     return idx;
 fail:
     strtab_free(&stems);
@@ -734,8 +735,7 @@ fail:
     free(s.pos);
     free(doc_first);
     free(lens);
-    if (st)
-        sb_stemmer_delete(st);
+    stemmer_free(st);
     search_free(idx);
     return NULL;
 }
@@ -860,10 +860,11 @@ search_parse(const char *s, char *err, size_t errlen)
         snprintf(err, errlen, "the query is not valid UTF-8 (byte %zu)", bad);
         return NULL;
     }
+    const char *why = "out of memory";
     q = calloc(1, sizeof *q);
-    st = sb_stemmer_new("english", "UTF_8");
+    st = q ? stemmer_new(&why) : NULL;
     if (!q || !st) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "%s", why);
         goto fail;
     }
     bool or_pending = false, after_term = false;
@@ -952,11 +953,10 @@ search_parse(const char *s, char *err, size_t errlen)
                            : "the query has no word to search for");
         goto fail;
     }
-    sb_stemmer_delete(st);
+    stemmer_free(st);
     return q;
 fail:
-    if (st)
-        sb_stemmer_delete(st);
+    stemmer_free(st);
     free(q);
     return NULL;
 }

@@ -3,7 +3,7 @@
 #include "handlers/annotate.h"
 #include "handlers/articles.h"
 #include "handlers/service.h"
-#include "models/extract.h"
+#include "models/web.h"
 #include "models/store.h"
 #include "server/encoding.h"
 
@@ -254,8 +254,14 @@ cli_extract(const struct config *cfg, int argc, char **argv)
         print_error(file, "", why);
         return 1;
     }
+    const struct web_api *web = web_load(&why);
+    if (!web) {
+        free(html);
+        print_error(file, "", why);
+        return 1;
+    }
     struct article_error err = {0};
-    struct article *a = extract_html(html, len, url, NULL, &err);
+    struct article *a = web->extract_html(html, len, url, NULL, &err);
     free(html);
     if (!a) {
         print_error(file, err.field, err.message);

@@ -6,28 +6,97 @@
 #include "config/config.h"
 #include "handlers/routes.h"
 #include "handlers/service.h"
-#include "models/fetch.h"
+#include "models/web.h"
 #include "server/cli.h"
 #include "server/http.h"
 #include "server/log.h"
 
-#include <curl/curl.h>
-#include <libxml/parser.h>
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ARTICLED_VERSION "0.1.0"
 
 extern char **environ;
 
-static size_t
-discard(char *ptr, size_t size, size_t n, void *ctx)
+/* Milliseconds left until deadline (CLOCK_MONOTONIC, ms), at least 0. */
+static int
+ms_left(long long deadline)
 {
-    (void)ptr;
-    (void)ctx;
-    return size * n;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long long left = deadline - (now.tv_sec * 1000LL + now.tv_nsec / 1000000);
+    return left > 0 ? (int)left : 0;
+}
+
+/* Waits for fd to be ready for events before the deadline; 0 or -1. */
+static int
+wait_fd(int fd, short events, long long deadline)
+{
+    struct pollfd p = {.fd = fd, .events = events};
+    int rc;
+    while ((rc = poll(&p, 1, ms_left(deadline))) < 0 && errno == EINTR)
+        ;
+    return rc == 1 ? 0 : -1;
+}
+
+/* GET /healthz over one plain HTTP/1.0 connection; the status code, or 0 with
+ * *why set. A socket of its own, not libcurl: the check runs every few seconds
+ * in a container and should not map TLS libraries to ask 127.0.0.1 one thing. */
+static int
+get_health(const char *host, int port, const char **why)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    long long deadline = t.tv_sec * 1000LL + t.tv_nsec / 1000000 + 3000;
+    char service[16];
+    snprintf(service, sizeof service, "%d", port);
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST}, *ai = NULL;
+    if (getaddrinfo(host, service, &hints, &ai) != 0 || !ai) {
+        *why = "the bind address is not a numeric address";
+        return 0;
+    }
+    int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    int connected = fd >= 0 && (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
+                                (errno == EINPROGRESS && wait_fd(fd, POLLOUT, deadline) == 0));
+    freeaddrinfo(ai);
+    int err = 0;
+    socklen_t errlen = sizeof err;
+    if (!connected || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) != 0 || err != 0) {
+        *why = "cannot connect";
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    static const char ask[] = "GET /healthz HTTP/1.0\r\nUser-Agent: articled-healthcheck\r\n\r\n";
+    char got[64];
+    size_t have = 0;
+    if (send(fd, ask, sizeof ask - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof ask - 1)) {
+        *why = "cannot send the request";
+        close(fd);
+        return 0;
+    }
+    /* "HTTP/1.x NNN" is all that is read. */
+    while (have < 12 && wait_fd(fd, POLLIN, deadline) == 0) {
+        ssize_t n = recv(fd, got + have, sizeof got - 1 - have, 0);
+        if (n <= 0)
+            break;
+        have += (size_t)n;
+    }
+    close(fd);
+    got[have] = '\0';
+    int status = 0;
+    if (have < 12 || strncmp(got, "HTTP/1.", 7) != 0 || sscanf(got + 9, "%3d", &status) != 1) {
+        *why = have ? "not an HTTP answer" : "no answer within 3 s";
+        return 0;
+    }
+    return status;
 }
 
 /* `articled --healthcheck`: GET /healthz on the configured port, for a container
@@ -40,24 +109,12 @@ healthcheck(const struct config *cfg)
         host = "127.0.0.1";
     else if (strcmp(host, "::") == 0)
         host = "::1";
-    char url[160];
-    snprintf(url, sizeof url, strchr(host, ':') ? "http://[%s]:%d/healthz" : "http://%s:%d/healthz",
-             host, cfg->port);
-    CURL *c = fetch_init() == 0 ? curl_easy_init() : NULL;
-    if (!c)
-        return 1;
-    long status = 0;
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 3000L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_PROXY, "");
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    CURLcode rc = curl_easy_perform(c);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
-    if (rc != CURLE_OK || status != 200) {
-        fprintf(stderr, "articled: %s: %s (status %ld)\n", url,
-                rc != CURLE_OK ? curl_easy_strerror(rc) : "unhealthy", status);
+    const char *why = "unhealthy";
+    int status = get_health(host, cfg->port, &why);
+    if (status != 200) {
+        fprintf(stderr, "articled: http://%s%s%s:%d/healthz: %s (status %d)\n",
+                strchr(host, ':') ? "[" : "", host, strchr(host, ':') ? "]" : "", cfg->port,
+                status ? "unhealthy" : why, status);
         return 1;
     }
     return 0;
@@ -78,7 +135,12 @@ log_start(const struct service *svc, uint16_t port)
     log_int(&l, "max_connections", cfg->max_connections);
     log_int(&l, "max_body_bytes", cfg->max_body_bytes);
     log_str(&l, "mode", "poll, internal thread pool");
+    log_str(&l, "web_plugin", web_plugin_path());
     log_end(&svc->log, &l);
+    if (access(web_plugin_path(), R_OK) != 0)
+        log_msg(&svc->log, LOG_WARN, "import_unavailable",
+                "the page importer (web_plugin, articled-web.so) is not at the path above: "
+                "imports and HTML writes will answer 503");
     if (!svc->write_token[0])
         log_msg(&svc->log, LOG_WARN, "read_only",
                 "no write token is configured (write_token, ARTICLED_WRITE_TOKEN or "
@@ -117,6 +179,7 @@ main(int argc, char **argv)
     case CONFIG_SERVE:
         break;
     }
+    web_configure(cfg.web_plugin);
     if (rest < argc && strcmp(argv[rest], "annotate") == 0)
         return cli_annotate(&cfg, argc - rest - 1, argv + rest + 1);
     if (rest < argc && strcmp(argv[rest], "extract") == 0)
@@ -137,9 +200,8 @@ main(int argc, char **argv)
     sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
-    /* libcurl and libxml2 are initialised by their first use (fetch_init,
-     * extract_init): most servers never import a page, and the start-up
-     * leaves their TLS and parser tables unmapped. */
+    /* libcurl and libxml2 live in articled-web.so, loaded by the first import
+     * (models/web.h): most servers never import a page. */
 
     static struct service svc;
     const char *why = NULL;
@@ -177,7 +239,6 @@ main(int argc, char **argv)
     http_stop(srv, cfg.shutdown_grace * 1000);
     log_msg(&svc.log, LOG_INFO, "stopped", "all connections closed");
     service_destroy(&svc);
-    curl_global_cleanup(); /* both do nothing when never initialised */
-    xmlCleanupParser();
+    web_unload(); /* libcurl's and libxml2's globals, when an import loaded them */
     return 0;
 }

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -482,6 +483,131 @@ Test(process, never_logs_a_token)
     kill(p.pid, SIGTERM);
     cr_assert_eq(wait_exit(&p, 10000), 0);
     cr_assert_null(strstr(p.buf, "tok-never-logged-42"), "the token appears in the log: %s", p.buf);
+}
+
+/* True when the process maps a file whose path contains name. */
+static bool
+maps(pid_t pid, const char *name)
+{
+    char path[64], line[1024];
+    snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    bool found = false;
+    while (!found && fgets(line, sizeof line, f))
+        found = strstr(line, name) != NULL;
+    fclose(f);
+    return found;
+}
+
+/* POSTs body as JSON to path with the write token; the status, the body in out. */
+static long
+post_json(int port, const char *path, const char *token, const char *body, char *out,
+          size_t outlen)
+{
+    char url[256], auth[128];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    FILE *f = fmemopen(out, outlen, "w");
+    cr_assert_not_null(f);
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = curl_slist_append(NULL, auth);
+    h = curl_slist_append(h, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROXY, "");
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
+    long status = 0;
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    fclose(f);
+    return status;
+}
+
+/* libcurl, libxml2 (in articled-web.so) and libstemmer are mapped by their
+ * first use, not at start-up (models/web.h, models/stemmer.h). */
+Test(process, maps_the_page_importer_and_the_stemmer_only_when_first_needed)
+{
+    struct proc p;
+    setenv("ARTICLED_WRITE_TOKEN", "tok-lazy", 1);
+    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
+    spawn(&p, args);
+    unsetenv("ARTICLED_WRITE_TOKEN");
+    int port = port_of(&p);
+    cr_assert_eq(get_status(port, "/v1/articles", NULL), 200);
+    static const char *const lazy[] = {"articled-web.so", "libcurl", "libxml2", "libstemmer"};
+    for (size_t i = 0; i < sizeof lazy / sizeof *lazy; i++)
+        cr_expect(!maps(p.pid, lazy[i]), "%s is mapped at start-up", lazy[i]);
+
+    cr_assert_eq(get_status(port, "/v1/articles?q=kim", NULL), 200);
+    cr_expect(maps(p.pid, "libstemmer"), "the first search loads the stemmer");
+    cr_expect(!maps(p.pid, "libcurl"), "a search does not load the importer");
+
+    char out[2048];
+    /* Loopback is refused by the fetch guard: the importer loads, nothing is written. */
+    long st = post_json(port, "/v1/articles/import", "tok-lazy",
+                        "{\"url\":\"http://127.0.0.1:1/\"}", out, sizeof out);
+    cr_expect_eq(st, 403, "%s", out);
+    cr_expect_not_null(strstr(out, "fetch-address-forbidden"), "%s", out);
+    for (size_t i = 0; i < 3; i++)
+        cr_expect(maps(p.pid, lazy[i]), "%s is not mapped after an import", lazy[i]);
+    kill(p.pid, SIGTERM);
+    cr_assert_eq(wait_exit(&p, 10000), 0);
+}
+
+Test(process, answers_503_and_logs_the_path_when_the_page_importer_is_missing)
+{
+    struct proc p;
+    setenv("ARTICLED_WRITE_TOKEN", "tok-missing", 1);
+    setenv("ARTICLED_WEB_PLUGIN", "/nonexistent/articled-web.so", 1);
+    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
+    spawn(&p, args);
+    unsetenv("ARTICLED_WRITE_TOKEN");
+    unsetenv("ARTICLED_WEB_PLUGIN");
+    int port = port_of(&p);
+    cr_assert_not_null(strstr(p.buf, "\"web_plugin\":\"/nonexistent/articled-web.so\""), "%s",
+                       p.buf);
+    cr_assert_not_null(strstr(p.buf, "\"level\":\"warn\",\"event\":\"import_unavailable\""),
+                       "warned at start-up: %s", p.buf);
+    char out[2048];
+    long st = post_json(port, "/v1/articles/import", "tok-missing",
+                        "{\"url\":\"https://news.example.com/a\"}", out, sizeof out);
+    cr_assert_eq(st, 503, "%s", out);
+    cr_assert_not_null(strstr(out, "\"code\":\"import-unavailable\""), "%s", out);
+    cr_assert_null(strstr(out, "/nonexistent"), "the client is not told the path: %s", out);
+    cr_assert_not_null(wait_for(&p, "\"level\":\"error\",\"event\":\"import_unavailable\"", 5000),
+                       "%s", p.buf);
+    cr_assert_not_null(strstr(p.buf, "could not be loaded"), "%s", p.buf);
+    long total = 0;
+    cr_assert_eq(get_status(port, "/v1/articles", &total), 200, "the rest is served");
+    cr_assert_gt(total, 0);
+    kill(p.pid, SIGTERM);
+    cr_assert_eq(wait_exit(&p, 10000), 0);
+}
+
+/* The healthcheck gives up on a server that accepts and never answers. */
+Test(process, healthcheck_exits_1_within_its_deadline_when_nothing_answers)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(listen(fd, 4), 0);
+    socklen_t alen = sizeof a;
+    getsockname(fd, (struct sockaddr *)&a, &alen);
+    char portstr[16], out[1024];
+    snprintf(portstr, sizeof portstr, "%d", ntohs(a.sin_port));
+    const char *hc[] = {"--healthcheck", "--port", portstr, NULL};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_assert_eq(run(hc, out, sizeof out), 1, "%s", out);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cr_assert_not_null(strstr(out, "no answer"), "%s", out);
+    cr_assert_lt(t1.tv_sec - t0.tv_sec, 10, "the 3 s deadline holds");
+    close(fd);
 }
 
 Test(process, says_at_start_up_that_it_is_read_only_without_a_token)
