@@ -29,7 +29,11 @@ enum {
     MAX_RECORDS = (1 << INDEX_BITS) - 2,
 };
 
+/* Built in two passes over the files: the first (sizing) only counts the keys
+ * and the bytes of text that add and append_text would store, so that the
+ * second fills arrays allocated once at that size. */
 struct gazetteer {
+    bool sizing;
     uint32_t *index; /* open addressing, linear probing, at most half full */
     size_t cap;      /* of index; a power of two */
     struct record *records;
@@ -106,46 +110,17 @@ find_record(const struct gazetteer *g, const char *key, size_t len)
     return s ? &g->records[(s & index_mask) - 1] : NULL;
 }
 
-/* Makes the index twice as large (or makes the first) and puts every record back. */
-static int
-grow_index(struct gazetteer *g)
-{
-    size_t cap = g->cap ? g->cap * 2 : 4096;
-    uint32_t *index = calloc(cap, sizeof *index);
-    if (!index)
-        return -1;
-    free(g->index);
-    g->index = index;
-    g->cap = cap;
-    for (size_t i = 0; i < g->n; i++) {
-        const struct record *r = &g->records[i];
-        uint64_t h = hash_fnv1a(g->text + r->key_off, r->key_len);
-        size_t j = (size_t)h & (cap - 1);
-        while (index[j])
-            j = (j + 1) & (cap - 1);
-        index[j] = slot_tag(h) | (uint32_t)(i + 1);
-    }
-    return 0;
-}
-
-/* Appends s[0..len) to the text block and sets *off to where it starts. */
+/* Appends s[0..len) to the text block and sets *off to where it starts;
+ * -1 when the sizing pass counted less. */
 static int
 append_text(struct gazetteer *g, const char *s, size_t len, uint32_t *off)
 {
-    if (g->text_len + len > g->text_cap) {
-        size_t cap = g->text_cap ? g->text_cap * 2 : 16384;
-        while (cap < g->text_len + len)
-            cap *= 2;
-        if (cap - 1 > UINT32_MAX)
-            return -1;
-        char *t = realloc(g->text, cap);
-        if (!t)
-            return -1;
-        g->text = t;
-        g->text_cap = cap;
-    }
-    memcpy(g->text + g->text_len, s, len);
     *off = (uint32_t)g->text_len;
+    if (!g->sizing) {
+        if (len > g->text_cap - g->text_len)
+            return -1;
+        memcpy(g->text + g->text_len, s, len);
+    }
     g->text_len += len;
     return 0;
 }
@@ -160,26 +135,19 @@ add(struct gazetteer *g, const char *text, size_t len, unsigned classes, uint32_
     size_t klen = text_fold(text, len, key, sizeof key);
     if (klen == 0)
         return 0;
-    if ((g->n + 1) * 2 > g->cap && grow_index(g) < 0)
-        goto nomem;
+    if (g->sizing) {
+        g->n++;
+        g->text_len += klen;
+        return 0;
+    }
     uint64_t h = hash_fnv1a(key, klen);
     uint32_t *s = find_slot(g, key, klen, h);
     if (*s == 0) {
-        if (g->n == MAX_RECORDS) {
-            *errstr = "gazetteer has too many keys";
+        uint32_t off;
+        if (g->n == g->records_cap || append_text(g, key, klen, &off) < 0) {
+            *errstr = "gazetteer: the sizing pass counted too few keys";
             return -1;
         }
-        if (g->n == g->records_cap) {
-            size_t cap = g->records_cap ? g->records_cap * 2 : 1024;
-            struct record *r = realloc(g->records, cap * sizeof *r);
-            if (!r)
-                goto nomem;
-            g->records = r;
-            g->records_cap = cap;
-        }
-        uint32_t off;
-        if (append_text(g, key, klen, &off) < 0)
-            goto nomem;
         g->records[g->n] = (struct record){.key_off = off, .key_len = (uint8_t)klen};
         *s = slot_tag(h) | (uint32_t)(g->n + 1);
         g->n++;
@@ -198,9 +166,6 @@ add(struct gazetteer *g, const char *text, size_t len, unsigned classes, uint32_
             g->max_words = words;
     }
     return 0;
-nomem:
-    *errstr = "out of memory building the gazetteer";
-    return -1;
 }
 
 /* Plural of a demonym the way news writes it (Koreans, Israelis); none for
@@ -319,7 +284,7 @@ load_line(struct gazetteer *g, const struct file_spec *spec, const char *line, s
             return -1;
         }
         if (append_text(g, cols[0], lens[0], &canon_off) < 0) {
-            *errstr = "out of memory building the gazetteer";
+            *errstr = "gazetteer: the sizing pass counted too little text";
             return -1;
         }
         canon_len = (uint8_t)lens[0];
@@ -338,8 +303,9 @@ load_line(struct gazetteer *g, const struct file_spec *spec, const char *line, s
     return 0;
 }
 
-/* Gives back the room that doubling left at the ends of the records and the
- * text; where realloc fails the larger block stays, which is harmless. */
+/* Gives back what the sizing pass counted for keys that turned out to be
+ * repeats ("Jordan" is a country and a given name); where realloc fails the
+ * larger block stays, which is harmless. */
 static void
 shrink_to_fit(struct gazetteer *g)
 {
@@ -359,14 +325,10 @@ shrink_to_fit(struct gazetteer *g)
     }
 }
 
-struct gazetteer *
-gazetteer_new(const struct embedded_file *files, const char **errstr)
+/* Calls load_line for every line of the files that file_specs knows. */
+static int
+load_files(struct gazetteer *g, const struct embedded_file *files, const char **errstr)
 {
-    struct gazetteer *g = calloc(1, sizeof *g);
-    if (!g || grow_index(g) < 0) {
-        *errstr = "out of memory building the gazetteer";
-        goto fail;
-    }
     for (const struct embedded_file *f = files; f->name; f++) {
         const struct file_spec *spec = NULL;
         for (size_t k = 0; k < sizeof file_specs / sizeof file_specs[0]; k++)
@@ -383,12 +345,44 @@ gazetteer_new(const struct embedded_file *files, const char **errstr)
             if (e > i && f->data[e - 1] == '\r')
                 e--;
             if (e > i && f->data[i] != '#' && load_line(g, spec, f->data + i, e - i, errstr) < 0)
-                goto fail;
+                return -1;
             i = j + 1;
         }
     }
+    return 0;
+}
+
+struct gazetteer *
+gazetteer_new(const struct embedded_file *files, const char **errstr)
+{
+    struct gazetteer *g = calloc(1, sizeof *g);
+    if (!g)
+        goto nomem;
+    g->sizing = true;
+    if (load_files(g, files, errstr) < 0)
+        goto fail;
+    if (g->n > MAX_RECORDS || g->text_len > UINT32_MAX) {
+        *errstr = "gazetteer has too many keys or too much text";
+        goto fail;
+    }
+    g->cap = 16;
+    while (g->cap < 2 * g->n)
+        g->cap *= 2;
+    g->records_cap = g->n;
+    g->text_cap = g->text_len;
+    g->index = calloc(g->cap, sizeof *g->index);
+    g->records = malloc(g->records_cap ? g->records_cap * sizeof *g->records : 1);
+    g->text = malloc(g->text_cap ? g->text_cap : 1);
+    if (!g->index || !g->records || !g->text)
+        goto nomem;
+    g->sizing = false;
+    g->n = g->text_len = 0;
+    if (load_files(g, files, errstr) < 0)
+        goto fail;
     shrink_to_fit(g);
     return g;
+nomem:
+    *errstr = "out of memory building the gazetteer";
 fail:
     gazetteer_free(g);
     return NULL;
