@@ -7,9 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The table is sized for 16-bit classes; widen record.classes before adding a class. */
-_Static_assert(GAZ_ORG_CUE == 1u << 15, "gazetteer classes must fit in 16 bits");
-
 /* One key. Its folded text and its canonical name are ranges of the
  * gazetteer's text block, so that the table holds no pointers. */
 struct record {
@@ -135,6 +132,10 @@ add(struct gazetteer *g, const char *text, size_t len, unsigned classes, uint32_
     size_t klen = text_fold(text, len, key, sizeof key);
     if (klen == 0)
         return 0;
+    if (classes > UINT16_MAX) {
+        *errstr = "gazetteer class beyond the 16 bits of struct record";
+        return -1;
+    }
     if (g->sizing) {
         g->n++;
         g->text_len += klen;
