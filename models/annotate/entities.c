@@ -365,8 +365,7 @@ add_cand(struct ctx *x, size_t block, size_t ts, size_t te, int type, unsigned e
  * capitals mean something, the match must end in a capitalised word, and a
  * lone word that is also a common word counts only as an acronym ("US"). */
 static size_t
-gaz_match(const struct ctx *x, size_t block, size_t k, bool any_case,
-          const struct gazetteer_entry **entry)
+gaz_match(const struct ctx *x, size_t block, size_t k, bool any_case, struct gazetteer_entry *entry)
 {
     const struct text_block *b = &x->b[block];
     const unsigned want = GAZ_COUNTRY | GAZ_PLACE | GAZ_DEMONYM | GAZ_ORG;
@@ -388,10 +387,10 @@ gaz_match(const struct ctx *x, size_t block, size_t k, bool any_case,
             size_t kl = span_key(x, block, k, k + len, poss, buf);
             if (kl == 0)
                 continue;
-            const struct gazetteer_entry *e = gazetteer_lookup(x->g, buf, kl);
-            if (!e || !(e->classes & want))
+            struct gazetteer_entry e;
+            if (!gazetteer_lookup(x->g, buf, kl, &e) || !(e.classes & want))
                 continue;
-            if (len == 1 && (e->classes & GAZ_COMMON)) {
+            if (len == 1 && (e.classes & GAZ_COMMON)) {
                 bool acronym = is_acronym(last) && !any_case;
                 if (!acronym)
                     continue;
@@ -608,7 +607,7 @@ find_names(struct ctx *x, size_t block)
             k++;
             continue;
         }
-        const struct gazetteer_entry *ge = NULL;
+        struct gazetteer_entry ge = {0};
         size_t glen = gaz_match(x, block, k, false, &ge);
         size_t r = run_end(x, block, k);
         if (r <= k)
@@ -639,25 +638,25 @@ find_names(struct ctx *x, size_t block)
         if (glen > 0) {
             /* A given name that is also a place starts a person's name (Jordan Henderson). */
             bool person =
-                glen == 1 && (ge->classes & GAZ_GIVEN) && r > k + 1 && !(t->flags & TEXT_POSS);
+                glen == 1 && (ge.classes & GAZ_GIVEN) && r > k + 1 && !(t->flags & TEXT_POSS);
             if (!person) {
-                int type = (ge->classes & GAZ_ORG) &&
-                                   !(ge->classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_DEMONYM))
+                int type = (ge.classes & GAZ_ORG) &&
+                                   !(ge.classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_DEMONYM))
                                ? ENTITY_ORGANISATION
                                : ENTITY_PLACE;
-                if ((ge->classes & GAZ_ORG) && !(ge->classes & (GAZ_COUNTRY | GAZ_PLACE)) &&
-                    !(ge->classes & GAZ_DEMONYM))
+                if ((ge.classes & GAZ_ORG) && !(ge.classes & (GAZ_COUNTRY | GAZ_PLACE)) &&
+                    !(ge.classes & GAZ_DEMONYM))
                     type = ENTITY_ORGANISATION;
                 unsigned ev = EV_GAZ;
-                if ((ge->classes & GAZ_DEMONYM) &&
-                    !(ge->classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_ORG)))
+                if ((ge.classes & GAZ_DEMONYM) &&
+                    !(ge.classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_ORG)))
                     ev |= EV_DEMONYM;
                 struct cand *c = add_cand(x, block, k, k + glen, type, ev);
                 if (!c)
                     return -1;
-                c->canon = ge->canonical;
-                c->canon_len = ge->canonical_len;
-                c->gcls = ge->classes;
+                c->canon = ge.canonical;
+                c->canon_len = ge.canonical_len;
+                c->gcls = ge.classes;
                 k += glen;
                 after_title = 0;
                 continue;
@@ -666,13 +665,13 @@ find_names(struct ctx *x, size_t block)
         /* A person's or unknown name: up to the next title or gazetteer name. */
         size_t e = k + 1;
         while (e < r && !(tok(x, block, e - 1)->flags & TEXT_POSS)) {
-            const struct gazetteer_entry *ge2 = NULL;
+            struct gazetteer_entry ge2 = {0};
             /* A title ends the name, unless it follows a given name (John Major). */
             if (title_match(x, block, e) && !(key(x, block, e - 1)->cls & GAZ_GIVEN))
                 break;
             size_t g2 = gaz_match(x, block, e, false, &ge2);
             /* A city's name may also be a surname (Paul Washington); a country's is not. */
-            if (g2 > 1 || (g2 == 1 && (ge2->classes & (GAZ_COUNTRY | GAZ_DEMONYM | GAZ_ORG))))
+            if (g2 > 1 || (g2 == 1 && (ge2.classes & (GAZ_COUNTRY | GAZ_DEMONYM | GAZ_ORG))))
                 break;
             e++;
         }
@@ -1129,28 +1128,28 @@ find_known(struct ctx *x, size_t block)
                     break;
                 }
         }
-        const struct gazetteer_entry *ge = NULL;
+        struct gazetteer_entry ge = {0};
         size_t glen = (t->flags & TEXT_CAP) ? gaz_match(x, block, k, true, &ge) : 0;
         if (glen > 0 && glen >= best_len) {
             int type =
-                (ge->classes & GAZ_ORG) && !(ge->classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_DEMONYM))
+                (ge.classes & GAZ_ORG) && !(ge.classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_DEMONYM))
                     ? ENTITY_ORGANISATION
                     : ENTITY_PLACE;
             /* In a sports report a city or county outside the dateline is a team. */
             bool cued = k > 0 && b->tokens[k - 1].kind == TEXT_WORD &&
                         key_is(x, key(x, block, k - 1), place_cues);
-            if (x->sports && k >= dl && !cued && (ge->classes & GAZ_PLACE) &&
-                !(ge->classes & (GAZ_COUNTRY | GAZ_DEMONYM)))
+            if (x->sports && k >= dl && !cued && (ge.classes & GAZ_PLACE) &&
+                !(ge.classes & (GAZ_COUNTRY | GAZ_DEMONYM)))
                 type = ENTITY_ORGANISATION;
             unsigned ev = EV_GAZ | EV_LATE;
-            if ((ge->classes & GAZ_DEMONYM) && !(ge->classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_ORG)))
+            if ((ge.classes & GAZ_DEMONYM) && !(ge.classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_ORG)))
                 ev |= EV_DEMONYM;
             size_t ci = x->nc;
             struct cand *c = add_cand(x, block, k, k + glen, type, ev);
             if (!c)
                 return -1;
-            c->canon = ge->canonical;
-            c->canon_len = ge->canonical_len;
+            c->canon = ge.canonical;
+            c->canon_len = ge.canonical_len;
             for (size_t i = 0; i < x->ne; i++)
                 if (x->e[i].type == type && x->e[i].canon && x->e[i].canon_len == c->canon_len &&
                     memcmp(x->e[i].canon, c->canon, c->canon_len) == 0)

@@ -7,17 +7,36 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct slot {
-    uint64_t hash; /* 0: empty */
-    size_t key_off, key_len;
-    struct gazetteer_entry entry;
+/* One key. Its folded text and its canonical name are ranges of the
+ * gazetteer's text block, so that the table holds no pointers. */
+struct record {
+    uint32_t key_off, canon_off;
+    uint16_t classes;
+    uint8_t key_len;   /* text_fold keys are at most KEY_MAX - 1 bytes */
+    uint8_t canon_len; /* 0: no canonical name */
 };
 
+enum {
+    KEY_MAX = 256,
+    /* A slot of the index is 0 when empty, else the record's index + 1 in its
+     * low INDEX_BITS and the top TAG_BITS of the key's hash above them, so that
+     * most probes that miss compare no key. */
+    INDEX_BITS = 20,
+    TAG_BITS = 32 - INDEX_BITS,
+    MAX_RECORDS = (1 << INDEX_BITS) - 2,
+};
+
+/* Built in two passes over the files: the first (sizing) only counts the keys
+ * and the bytes of text that add and append_text would store, so that the
+ * second fills arrays allocated once at that size. */
 struct gazetteer {
-    struct slot *slots;
-    size_t cap, n; /* cap is a power of two */
-    char *keys;    /* every key, back to back */
-    size_t keys_len, keys_cap;
+    bool sizing;
+    uint32_t *index; /* open addressing, linear probing, at most half full */
+    size_t cap;      /* of index; a power of two */
+    struct record *records;
+    size_t n, records_cap;
+    char *text; /* every key and canonical name, back to back */
+    size_t text_len, text_cap;
     size_t max_words;
 };
 
@@ -52,86 +71,93 @@ static const struct file_spec file_specs[] = {
     {"sports_words.tsv", GAZ_SPORT, false, {COL_NONE, COL_NONE, COL_NONE}},
 };
 
-static uint64_t
-hash_key(const char *s, size_t len)
+static const uint32_t index_mask = ((uint32_t)1 << INDEX_BITS) - 1;
+
+static uint32_t
+slot_tag(uint64_t h)
 {
-    uint64_t h = hash_fnv1a(s, len);
-    return h ? h : 1;
+    return (uint32_t)(h >> (64 - TAG_BITS)) << INDEX_BITS;
 }
 
-static struct slot *
+/* The slot of the index that holds key, or the empty slot where it would go. */
+static uint32_t *
 find_slot(const struct gazetteer *g, const char *key, size_t len, uint64_t h)
 {
+    uint32_t tag = slot_tag(h);
     size_t mask = g->cap - 1;
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
-        struct slot *s = &g->slots[i];
-        if (s->hash == 0)
+        uint32_t *s = &g->index[i];
+        if (*s == 0)
             return s;
-        if (s->hash == h && s->key_len == len && memcmp(g->keys + s->key_off, key, len) == 0)
+        if ((*s & ~index_mask) != tag)
+            continue;
+        const struct record *r = &g->records[(*s & index_mask) - 1];
+        if (r->key_len == len && memcmp(g->text + r->key_off, key, len) == 0)
             return s;
     }
 }
 
-static int
-grow(struct gazetteer *g)
+/* The record of a folded key, or NULL. */
+static const struct record *
+find_record(const struct gazetteer *g, const char *key, size_t len)
 {
-    size_t cap = g->cap ? g->cap * 2 : 4096;
-    struct slot *slots = calloc(cap, sizeof *slots);
-    if (!slots)
-        return -1;
-    struct slot *old = g->slots;
-    size_t old_cap = g->cap;
-    g->slots = slots;
-    g->cap = cap;
-    for (size_t i = 0; i < old_cap; i++) {
-        if (old[i].hash == 0)
-            continue;
-        size_t mask = cap - 1;
-        size_t j = (size_t)old[i].hash & mask;
-        while (slots[j].hash)
-            j = (j + 1) & mask;
-        slots[j] = old[i];
+    if (len == 0)
+        return NULL;
+    uint32_t s = *find_slot(g, key, len, hash_fnv1a(key, len));
+    return s ? &g->records[(s & index_mask) - 1] : NULL;
+}
+
+/* Appends s[0..len) to the text block and sets *off to where it starts;
+ * -1 when the sizing pass counted less. */
+static int
+append_text(struct gazetteer *g, const char *s, size_t len, uint32_t *off)
+{
+    *off = (uint32_t)g->text_len;
+    if (!g->sizing) {
+        if (len > g->text_cap - g->text_len)
+            return -1;
+        memcpy(g->text + g->text_len, s, len);
     }
-    free(old);
+    g->text_len += len;
     return 0;
 }
 
-/* Adds classes (and a canonical name, unless the key has one) to the key of
- * text[0..len). */
+/* Adds classes (and the canonical name at canon_off, unless canon_len is 0 or
+ * the key has one) to the key of text[0..len). */
 static int
-add(struct gazetteer *g, const char *text, size_t len, unsigned classes, const char *canonical,
-    size_t canonical_len)
+add(struct gazetteer *g, const char *text, size_t len, unsigned classes, uint32_t canon_off,
+    uint8_t canon_len, const char **errstr)
 {
-    char key[256];
+    char key[KEY_MAX];
     size_t klen = text_fold(text, len, key, sizeof key);
     if (klen == 0)
         return 0;
-    if ((g->n + 1) * 2 > g->cap && grow(g) < 0)
+    if (classes > UINT16_MAX) {
+        *errstr = "gazetteer class beyond the 16 bits of struct record";
         return -1;
-    uint64_t h = hash_key(key, klen);
-    struct slot *s = find_slot(g, key, klen, h);
-    if (s->hash == 0) {
-        if (g->keys_len + klen > g->keys_cap) {
-            size_t cap = g->keys_cap ? g->keys_cap * 2 : 65536;
-            while (cap < g->keys_len + klen)
-                cap *= 2;
-            char *k = realloc(g->keys, cap);
-            if (!k)
-                return -1;
-            g->keys = k;
-            g->keys_cap = cap;
+    }
+    if (g->sizing) {
+        g->n++;
+        g->text_len += klen;
+        return 0;
+    }
+    uint64_t h = hash_fnv1a(key, klen);
+    uint32_t *s = find_slot(g, key, klen, h);
+    if (*s == 0) {
+        uint32_t off;
+        if (g->n == g->records_cap || append_text(g, key, klen, &off) < 0) {
+            *errstr = "gazetteer: the sizing pass counted too few keys";
+            return -1;
         }
-        memcpy(g->keys + g->keys_len, key, klen);
-        s->hash = h;
-        s->key_off = g->keys_len;
-        s->key_len = klen;
-        g->keys_len += klen;
+        g->records[g->n] = (struct record){.key_off = off, .key_len = (uint8_t)klen};
+        *s = slot_tag(h) | (uint32_t)(g->n + 1);
         g->n++;
     }
-    s->entry.classes |= classes;
-    if (canonical && !s->entry.canonical) {
-        s->entry.canonical = canonical;
-        s->entry.canonical_len = canonical_len;
+    struct record *r = &g->records[(*s & index_mask) - 1];
+    r->classes |= (uint16_t)classes;
+    if (canon_len && !r->canon_len) {
+        r->canon_off = canon_off;
+        r->canon_len = canon_len;
     }
     if (classes & (GAZ_COUNTRY | GAZ_PLACE | GAZ_DEMONYM | GAZ_ORG)) {
         size_t words = 1;
@@ -160,8 +186,8 @@ demonym_plural(const char *s, size_t len, char *out, size_t cap)
 
 /* Calls add for each '|'-separated item of a column. */
 static int
-add_list(struct gazetteer *g, const char *s, size_t len, unsigned classes, const char *canonical,
-         size_t canonical_len, bool plurals)
+add_list(struct gazetteer *g, const char *s, size_t len, unsigned classes, uint32_t canon_off,
+         uint8_t canon_len, bool plurals, const char **errstr)
 {
     size_t i = 0;
     while (i <= len) {
@@ -174,11 +200,11 @@ add_list(struct gazetteer *g, const char *s, size_t len, unsigned classes, const
         while (b > a && s[b - 1] == ' ')
             b--;
         if (b > a) {
-            if (add(g, s + a, b - a, classes, canonical, canonical_len) < 0)
+            if (add(g, s + a, b - a, classes, canon_off, canon_len, errstr) < 0)
                 return -1;
-            char plural[256];
+            char plural[KEY_MAX];
             size_t pl = plurals ? demonym_plural(s + a, b - a, plural, sizeof plural) : 0;
-            if (pl && add(g, plural, pl, classes, canonical, canonical_len) < 0)
+            if (pl && add(g, plural, pl, classes, canon_off, canon_len, errstr) < 0)
                 return -1;
         }
         i = j + 1;
@@ -251,33 +277,59 @@ load_line(struct gazetteer *g, const struct file_spec *spec, const char *line, s
         *errstr = "gazetteer line without a class";
         return -1;
     }
-    const char *canon = spec->canonical ? cols[0] : NULL;
-    size_t canon_len = spec->canonical ? lens[0] : 0;
-    if (add(g, cols[0], lens[0], classes, canon, canon_len) < 0)
-        goto nomem;
+    uint32_t canon_off = 0;
+    uint8_t canon_len = 0;
+    if (spec->canonical) {
+        if (lens[0] > UINT8_MAX) {
+            *errstr = "gazetteer name longer than 255 bytes";
+            return -1;
+        }
+        if (append_text(g, cols[0], lens[0], &canon_off) < 0) {
+            *errstr = "gazetteer: the sizing pass counted too little text";
+            return -1;
+        }
+        canon_len = (uint8_t)lens[0];
+    }
+    if (add(g, cols[0], lens[0], classes, canon_off, canon_len, errstr) < 0)
+        return -1;
     for (size_t c = 1; c < ncols && c < 4; c++) {
         enum col role = spec->cols[c - 1];
         if (role == COL_ALIASES &&
-            add_list(g, cols[c], lens[c], spec->classes, canon, canon_len, false) < 0)
-            goto nomem;
+            add_list(g, cols[c], lens[c], spec->classes, canon_off, canon_len, false, errstr) < 0)
+            return -1;
         if (role == COL_DEMONYMS &&
-            add_list(g, cols[c], lens[c], GAZ_DEMONYM, canon, canon_len, true) < 0)
-            goto nomem;
+            add_list(g, cols[c], lens[c], GAZ_DEMONYM, canon_off, canon_len, true, errstr) < 0)
+            return -1;
     }
     return 0;
-nomem:
-    *errstr = "out of memory building the gazetteer";
-    return -1;
 }
 
-struct gazetteer *
-gazetteer_new(const struct embedded_file *files, const char **errstr)
+/* Gives back what the sizing pass counted for keys that turned out to be
+ * repeats ("Jordan" is a country and a given name); where realloc fails the
+ * larger block stays, which is harmless. */
+static void
+shrink_to_fit(struct gazetteer *g)
 {
-    struct gazetteer *g = calloc(1, sizeof *g);
-    if (!g || grow(g) < 0) {
-        *errstr = "out of memory building the gazetteer";
-        goto fail;
+    if (g->n > 0 && g->n < g->records_cap) {
+        struct record *r = realloc(g->records, g->n * sizeof *r);
+        if (r) {
+            g->records = r;
+            g->records_cap = g->n;
+        }
     }
+    if (g->text_len > 0 && g->text_len < g->text_cap) {
+        char *t = realloc(g->text, g->text_len);
+        if (t) {
+            g->text = t;
+            g->text_cap = g->text_len;
+        }
+    }
+}
+
+/* Calls load_line for every line of the files that file_specs knows. */
+static int
+load_files(struct gazetteer *g, const struct embedded_file *files, const char **errstr)
+{
     for (const struct embedded_file *f = files; f->name; f++) {
         const struct file_spec *spec = NULL;
         for (size_t k = 0; k < sizeof file_specs / sizeof file_specs[0]; k++)
@@ -294,11 +346,44 @@ gazetteer_new(const struct embedded_file *files, const char **errstr)
             if (e > i && f->data[e - 1] == '\r')
                 e--;
             if (e > i && f->data[i] != '#' && load_line(g, spec, f->data + i, e - i, errstr) < 0)
-                goto fail;
+                return -1;
             i = j + 1;
         }
     }
+    return 0;
+}
+
+struct gazetteer *
+gazetteer_new(const struct embedded_file *files, const char **errstr)
+{
+    struct gazetteer *g = calloc(1, sizeof *g);
+    if (!g)
+        goto nomem;
+    g->sizing = true;
+    if (load_files(g, files, errstr) < 0)
+        goto fail;
+    if (g->n > MAX_RECORDS || g->text_len > UINT32_MAX) {
+        *errstr = "gazetteer has too many keys or too much text";
+        goto fail;
+    }
+    g->cap = 16;
+    while (g->cap < 2 * g->n)
+        g->cap *= 2;
+    g->records_cap = g->n;
+    g->text_cap = g->text_len;
+    g->index = calloc(g->cap, sizeof *g->index);
+    g->records = malloc(g->records_cap ? g->records_cap * sizeof *g->records : 1);
+    g->text = malloc(g->text_cap ? g->text_cap : 1);
+    if (!g->index || !g->records || !g->text)
+        goto nomem;
+    g->sizing = false;
+    g->n = g->text_len = 0;
+    if (load_files(g, files, errstr) < 0)
+        goto fail;
+    shrink_to_fit(g);
     return g;
+nomem:
+    *errstr = "out of memory building the gazetteer";
 fail:
     gazetteer_free(g);
     return NULL;
@@ -309,32 +394,37 @@ gazetteer_free(struct gazetteer *g)
 {
     if (!g)
         return;
-    free(g->slots);
-    free(g->keys);
+    free(g->index);
+    free(g->records);
+    free(g->text);
     free(g);
 }
 
-const struct gazetteer_entry *
-gazetteer_lookup(const struct gazetteer *g, const char *key, size_t len)
+bool
+gazetteer_lookup(const struct gazetteer *g, const char *key, size_t len,
+                 struct gazetteer_entry *out)
 {
-    if (len == 0)
-        return NULL;
-    struct slot *s = find_slot(g, key, len, hash_key(key, len));
-    return s->hash ? &s->entry : NULL;
+    const struct record *r = find_record(g, key, len);
+    if (!r)
+        return false;
+    out->classes = r->classes;
+    out->canonical = r->canon_len ? g->text + r->canon_off : NULL;
+    out->canonical_len = r->canon_len;
+    return true;
 }
 
 unsigned
 gazetteer_classes(const struct gazetteer *g, const char *key, size_t len)
 {
-    const struct gazetteer_entry *e = gazetteer_lookup(g, key, len);
-    return e ? e->classes : 0;
+    const struct record *r = find_record(g, key, len);
+    return r ? r->classes : 0;
 }
 
 void
 gazetteer_classify(const struct gazetteer *g, const char *text, const struct text_token *tokens,
                    size_t n, unsigned *out)
 {
-    char key[256];
+    char key[KEY_MAX];
     for (size_t i = 0; i < n; i++) {
         const struct text_token *t = &tokens[i];
         out[i] = 0;

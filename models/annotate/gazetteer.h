@@ -24,8 +24,10 @@
 #include "models/annotate/text.h"
 #include "models/embedded.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
+/* The classes a key may have; the gazetteer stores them in 16 bits. */
 enum {
     GAZ_COUNTRY = 1u << 0,     /* a country (canonical: its name) */
     GAZ_PLACE = 1u << 1,       /* a city, region or other place */
@@ -47,22 +49,25 @@ enum {
 
 struct gazetteer_entry {
     unsigned classes;
-    const char *canonical; /* for places, countries, demonyms and organisations; else NULL */
+    /* For places, countries, demonyms and organisations, else NULL; not
+     * NUL-terminated. Borrowed: valid while the gazetteer lives. */
+    const char *canonical;
     size_t canonical_len;
 };
 
 struct gazetteer;
 
 /* Builds the table from files (a table ending with a NULL name, such as
- * embedded_gazetteers); unknown file names are ignored. The files' data must
- * outlive the gazetteer: canonical names point into it. Returns NULL and sets
- * *errstr (a static string) on a malformed line or when memory runs out. */
+ * embedded_gazetteers); unknown file names are ignored, and nothing points into
+ * the files' data afterwards. Returns NULL and sets *errstr (a static string)
+ * on a malformed line, a canonical name over 255 bytes, or when memory runs out. */
 struct gazetteer *gazetteer_new(const struct embedded_file *files, const char **errstr);
 void gazetteer_free(struct gazetteer *g);
 
-/* The entry for a folded key, or NULL. Borrowed; valid while g lives. */
-const struct gazetteer_entry *gazetteer_lookup(const struct gazetteer *g, const char *key,
-                                               size_t len);
+/* Fills *out with the entry of a folded key and returns true; false, with
+ * *out untouched, when the key is in no list. */
+bool gazetteer_lookup(const struct gazetteer *g, const char *key, size_t len,
+                      struct gazetteer_entry *out);
 
 /* The classes of a key, 0 when it is not in any list. */
 unsigned gazetteer_classes(const struct gazetteer *g, const char *key, size_t len);
