@@ -68,6 +68,23 @@ corpus_words(const char *s)
 
 /* ---- digests ---- */
 
+struct stored_entity {
+    const char *id, *name;
+    enum corpus_type type;
+    unsigned mentions;
+    const struct corpus_form *forms;
+    size_t nforms;
+};
+
+/* Every string lives in the same allocation as the struct. */
+struct corpus_digest {
+    struct stored_entity *ents;
+    size_t nents;
+    struct digest_quote *quotes;
+    size_t nquotes;
+    const char *headline_key;
+};
+
 static const char *
 str_of(const cJSON *o, const char *key)
 {
@@ -160,7 +177,7 @@ corpus_digest_new(const char *headline, const cJSON *entities, const cJSON *quot
         strings += str_size(str_of(q, "text")) + str_size(str_of(q, "cue")) +
                    str_size(str_of(sp, "entity")) + str_size(str_of(sp, "name"));
     }
-    size_t head = sizeof(struct corpus_digest) + nents * sizeof(struct digest_entity) +
+    size_t head = sizeof(struct corpus_digest) + nents * sizeof(struct stored_entity) +
                   nquotes * sizeof(struct digest_quote) + nforms * sizeof(struct corpus_form);
     struct corpus_digest *d = calloc(1, head + strings);
     if (!d) {
@@ -168,7 +185,7 @@ corpus_digest_new(const char *headline, const cJSON *entities, const cJSON *quot
         return NULL;
     }
     /* Pass 2: fill. */
-    d->ents = (struct digest_entity *)(d + 1);
+    d->ents = (struct stored_entity *)(d + 1);
     d->quotes = (struct digest_quote *)(d->ents + nents);
     struct corpus_form *forms = (struct corpus_form *)(d->quotes + nquotes);
     char *area = (char *)d + head;
@@ -183,7 +200,7 @@ corpus_digest_new(const char *headline, const cJSON *entities, const cJSON *quot
         if (!name || !id)
             continue;
         int type = str_of(e, "type") ? corpus_type_parse(str_of(e, "type")) : -1;
-        struct digest_entity *de = &d->ents[d->nents++];
+        struct stored_entity *de = &d->ents[d->nents++];
         de->id = put_str(&area, id);
         de->name = put_str(&area, name);
         de->type = type < 0 ? CORPUS_ORGANISATION : (enum corpus_type)type;
@@ -212,6 +229,43 @@ void
 corpus_digest_free(struct corpus_digest *d)
 {
     free(d);
+}
+
+size_t
+corpus_digest_entities(const struct corpus_digest *d)
+{
+    return d->nents;
+}
+
+struct digest_entity
+corpus_digest_entity(const struct corpus_digest *d, size_t i)
+{
+    const struct stored_entity *e = &d->ents[i];
+    return (struct digest_entity){e->id, e->name, e->type, e->mentions, e->nforms};
+}
+
+struct corpus_form
+corpus_digest_form(const struct corpus_digest *d, size_t i, size_t k)
+{
+    return d->ents[i].forms[k];
+}
+
+size_t
+corpus_digest_quotes(const struct corpus_digest *d)
+{
+    return d->nquotes;
+}
+
+struct digest_quote
+corpus_digest_quote(const struct corpus_digest *d, size_t i)
+{
+    return d->quotes[i];
+}
+
+const char *
+corpus_digest_headline_key(const struct corpus_digest *d)
+{
+    return d->headline_key;
 }
 
 /* ---- the index ---- */
@@ -294,27 +348,29 @@ grow(void **p, size_t *cap, size_t need, size_t size)
     return 0;
 }
 
-/* Adds one article's view of an entity to its record. */
+/* Adds one article's view of an entity (entity i of digest d) to its record. */
 static int
-merge_entity(struct entity_rec *r, const struct digest_entity *de, uint32_t entry)
+merge_entity(struct entity_rec *r, const struct corpus_digest *d, size_t i, uint32_t entry)
 {
+    struct digest_entity de = corpus_digest_entity(d, i);
     if (r->pub.articles == 0 || r->entries[r->pub.articles - 1] != entry) {
         if (grow((void **)&r->entries, &r->entries_cap, r->pub.articles + 1, sizeof *r->entries))
             return -1;
         r->entries[r->pub.articles++] = entry;
-        r->votes[de->type]++;
+        r->votes[de.type]++;
     }
-    r->pub.mentions += de->mentions;
-    for (size_t i = 0; i < de->nforms; i++) {
+    r->pub.mentions += de.mentions;
+    for (size_t f = 0; f < de.nforms; f++) {
+        struct corpus_form form = corpus_digest_form(d, i, f);
         size_t k = 0;
-        while (k < r->nforms && strcmp(r->forms[k].text, de->forms[i].text) != 0)
+        while (k < r->nforms && strcmp(r->forms[k].text, form.text) != 0)
             k++;
         if (k == r->nforms) {
             if (grow((void **)&r->forms, &r->forms_cap, k + 1, sizeof *r->forms))
                 return -1;
-            r->forms[r->nforms++] = (struct form_count){de->forms[i].text, 0};
+            r->forms[r->nforms++] = (struct form_count){form.text, 0};
         }
-        r->forms[k].count += de->forms[i].count;
+        r->forms[k].count += form.count;
     }
     return 0;
 }
@@ -405,27 +461,28 @@ add_quotes(struct corpus_index *idx, const struct corpus_digest *const *digests,
 {
     size_t nq = 0;
     for (size_t i = 0; i < n; i++)
-        nq += digests[i] ? digests[i]->nquotes : 0;
+        nq += digests[i] ? corpus_digest_quotes(digests[i]) : 0;
     idx->quotes = malloc((nq ? nq : 1) * sizeof *idx->quotes);
     idx->qrecs = calloc(nq ? nq : 1, sizeof *idx->qrecs);
     if (!idx->quotes || !idx->qrecs)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; digests[i] && k < digests[i]->nquotes; k++) {
-            const struct digest_quote *q = &digests[i]->quotes[k];
+        size_t nk = digests[i] ? corpus_digest_quotes(digests[i]) : 0;
+        for (size_t k = 0; k < nk; k++) {
+            struct digest_quote q = corpus_digest_quote(digests[i], k);
             struct quote_rec *r = &idx->qrecs[idx->nquotes];
             idx->quotes[idx->nquotes++] = (struct corpus_quote_ref){(uint32_t)i, (uint32_t)k};
             r->speaker = -1;
-            if (q->speaker_entity) {
-                size_t s = find_slot(idx, q->speaker_entity);
+            if (q.speaker_entity) {
+                size_t s = find_slot(idx, q.speaker_entity);
                 if (idx->table[s]) {
                     r->speaker = (long)idx->table[s] - 1;
                     idx->ents[r->speaker].pub.quotes++;
                 }
             }
-            if (r->speaker < 0 && q->speaker_name && !(r->speaker_key = corpus_fold(q->speaker_name)))
+            if (r->speaker < 0 && q.speaker_name && !(r->speaker_key = corpus_fold(q.speaker_name)))
                 return -1;
-            if (!(r->words = corpus_words(q->text)))
+            if (!(r->words = corpus_words(q.text)))
                 return -1;
             idx->bytes += strlen(r->words) + 1;
         }
@@ -442,7 +499,7 @@ corpus_index_build(const struct corpus_digest *const *digests, size_t n)
         return NULL;
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
-        total += digests[i] ? digests[i]->nents : 0;
+        total += digests[i] ? corpus_digest_entities(digests[i]) : 0;
     for (idx->table_cap = 16; idx->table_cap < 2 * total; idx->table_cap *= 2)
         ;
     idx->table = calloc(idx->table_cap, sizeof *idx->table);
@@ -450,15 +507,16 @@ corpus_index_build(const struct corpus_digest *const *digests, size_t n)
     if (!idx->table || !idx->ents)
         goto fail;
     for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; digests[i] && k < digests[i]->nents; k++) {
-            const struct digest_entity *de = &digests[i]->ents[k];
-            size_t s = find_slot(idx, de->id);
+        size_t nk = digests[i] ? corpus_digest_entities(digests[i]) : 0;
+        for (size_t k = 0; k < nk; k++) {
+            struct digest_entity de = corpus_digest_entity(digests[i], k);
+            size_t s = find_slot(idx, de.id);
             if (!idx->table[s]) {
-                idx->ents[idx->n].pub.id = de->id;
-                idx->ents[idx->n].pub.name = de->name;
+                idx->ents[idx->n].pub.id = de.id;
+                idx->ents[idx->n].pub.name = de.name;
                 idx->table[s] = ++idx->n;
             }
-            if (merge_entity(&idx->ents[idx->table[s] - 1], de, (uint32_t)i) != 0)
+            if (merge_entity(&idx->ents[idx->table[s] - 1], digests[i], k, (uint32_t)i) != 0)
                 goto fail;
         }
     }

@@ -72,19 +72,31 @@ destroy(struct fixture *f)
 Test(corpus, digest_keeps_forms_counts_and_headline_key)
 {
     struct corpus_digest *d = digest("Écoles reopen in Lisbon", art0);
-    cr_assert_str_eq(d->headline_key, "ecoles reopen in lisbon");
-    cr_assert_eq(d->nents, 2);
-    cr_assert_str_eq(d->ents[0].id, "ana-lopes");
-    cr_assert_eq(d->ents[0].mentions, 4);
-    cr_assert_eq(d->ents[0].nforms, 2, "the name itself is no alias");
-    cr_assert_str_eq(d->ents[0].forms[0].text, "Lopes");
-    cr_assert_eq(d->ents[0].forms[0].count, 2);
-    cr_assert_str_eq(d->ents[0].forms[1].text, "Ms Lopes");
-    cr_assert_eq(d->nquotes, 2);
-    cr_assert_str_eq(d->quotes[0].speaker_entity, "ana-lopes");
-    cr_assert_null(d->quotes[1].speaker_entity);
-    cr_assert_str_eq(d->quotes[1].speaker_name, "a resident");
-    cr_assert_null(d->quotes[1].cue);
+    cr_assert_str_eq(corpus_digest_headline_key(d), "ecoles reopen in lisbon");
+    cr_assert_eq(corpus_digest_entities(d), 2);
+    struct digest_entity ana = corpus_digest_entity(d, 0);
+    cr_assert_str_eq(ana.id, "ana-lopes");
+    cr_assert_str_eq(ana.name, "Ana Lopes");
+    cr_assert_eq(ana.type, CORPUS_PERSON);
+    cr_assert_eq(ana.mentions, 4);
+    cr_assert_eq(ana.nforms, 2, "the name itself is no alias");
+    cr_assert_str_eq(corpus_digest_form(d, 0, 0).text, "Lopes");
+    cr_assert_eq(corpus_digest_form(d, 0, 0).count, 2);
+    cr_assert_str_eq(corpus_digest_form(d, 0, 1).text, "Ms Lopes");
+    cr_assert_eq(corpus_digest_form(d, 0, 1).count, 1);
+    struct digest_entity lisbon = corpus_digest_entity(d, 1);
+    cr_assert_str_eq(lisbon.name, "Lisbon");
+    cr_assert_eq(lisbon.type, CORPUS_PLACE);
+    cr_assert_eq(lisbon.nforms, 0);
+    cr_assert_eq(corpus_digest_quotes(d), 2);
+    struct digest_quote q0 = corpus_digest_quote(d, 0), q1 = corpus_digest_quote(d, 1);
+    cr_assert_str_eq(q0.text, "\u201cWe will build it,\u201d");
+    cr_assert_str_eq(q0.cue, "said");
+    cr_assert_str_eq(q0.speaker_entity, "ana-lopes");
+    cr_assert_str_eq(q0.speaker_name, "Ana Lopes");
+    cr_assert_null(q1.speaker_entity);
+    cr_assert_str_eq(q1.speaker_name, "a resident");
+    cr_assert_null(q1.cue);
     corpus_digest_free(d);
 }
 
