@@ -68,22 +68,49 @@ corpus_words(const char *s)
 
 /* ---- digests ---- */
 
-struct stored_entity {
-    const char *id, *name;
-    enum corpus_type type;
-    unsigned mentions;
-    const struct corpus_form *forms;
-    size_t nforms;
+/* A digest is one allocation: the header, the entities (and one more, whose
+ * form is where the last one's forms end), the forms, the quotes, then the
+ * strings. Positions are 32-bit offsets from the header, 0 for none (the header
+ * is at 0, so no string is): an article has about 16 entities and 4 quotes,
+ * whose pointers and size_t counts made most of the digest's size. */
+struct packed_entity {
+    uint32_t id; /* preceded by the type as one byte, followed by the name */
+    uint32_t mentions;
+    uint32_t form; /* its first form; its forms end where the next entity's begin */
 };
 
-/* Every string lives in the same allocation as the struct. */
-struct corpus_digest {
-    struct stored_entity *ents;
-    size_t nents;
-    struct digest_quote *quotes;
-    size_t nquotes;
-    const char *headline_key;
+struct packed_form {
+    uint32_t text, count;
 };
+
+struct packed_quote {
+    uint32_t text, cue, speaker_entity, speaker_name;
+};
+
+struct corpus_digest {
+    uint32_t nents, nquotes;
+    uint32_t quotes; /* offset of the packed_quote array */
+    uint32_t headline_key;
+    struct packed_entity ents[]; /* nents + 1 */
+};
+
+static const char *
+str_at(const struct corpus_digest *d, uint32_t at)
+{
+    return at ? (const char *)d + at : NULL;
+}
+
+static const struct packed_form *
+forms_of(const struct corpus_digest *d)
+{
+    return (const struct packed_form *)(d->ents + d->nents + 1);
+}
+
+static const struct packed_quote *
+quotes_of(const struct corpus_digest *d)
+{
+    return (const struct packed_quote *)((const char *)d + d->quotes);
+}
 
 static const char *
 str_of(const cJSON *o, const char *key)
@@ -125,16 +152,18 @@ collect_forms(const cJSON *ent, const char *name, struct corpus_form *tmp)
     return n;
 }
 
-/* Appends a copy of s to the digest's string area. */
-static const char *
-put_str(char **area, const char *s)
+/* Appends a copy of s to the digest's string area at *end; returns its offset
+ * (0 for a NULL s). */
+static uint32_t
+put_str(struct corpus_digest *d, size_t *end, const char *s)
 {
     if (!s)
-        return NULL;
+        return 0;
     size_t n = strlen(s) + 1;
-    char *p = memcpy(*area, s, n);
-    *area += n;
-    return p;
+    uint32_t at = (uint32_t)*end;
+    memcpy((char *)d + *end, s, n);
+    *end += n;
+    return at;
 }
 
 static size_t
@@ -146,7 +175,7 @@ str_size(const char *s)
 struct corpus_digest *
 corpus_digest_new(const char *headline, const cJSON *entities, const cJSON *quotes)
 {
-    size_t nents = (size_t)cJSON_GetArraySize(entities), nquotes = (size_t)cJSON_GetArraySize(quotes);
+    size_t nquotes = (size_t)cJSON_GetArraySize(quotes);
     size_t maxm = 1;
     const cJSON *e, *q;
     cJSON_ArrayForEach(e, entities)
@@ -158,7 +187,7 @@ corpus_digest_new(const char *headline, const cJSON *entities, const cJSON *quot
     if (!tmp)
         return NULL;
     /* Pass 1: the size of everything. */
-    size_t nforms = 0, strings = strlen(headline) + 1;
+    size_t nents = 0, nforms = 0, strings = strlen(headline) + 1;
     cJSON_ArrayForEach(e, entities)
     {
         const char *name = str_of(e, "name");
@@ -166,33 +195,34 @@ corpus_digest_new(const char *headline, const cJSON *entities, const cJSON *quot
         if (!name || !id)
             continue;
         size_t k = collect_forms(e, name, tmp);
+        nents++;
         nforms += k;
-        strings += str_size(id) + str_size(name);
+        strings += 1 + str_size(id) + str_size(name);
         for (size_t i = 0; i < k; i++)
             strings += str_size(tmp[i].text);
     }
     cJSON_ArrayForEach(q, quotes)
     {
         const cJSON *sp = cJSON_GetObjectItemCaseSensitive(q, "speaker");
-        strings += str_size(str_of(q, "text")) + str_size(str_of(q, "cue")) +
-                   str_size(str_of(sp, "entity")) + str_size(str_of(sp, "name"));
+        strings += str_size(str_of(q, "text") ? str_of(q, "text") : "") +
+                   str_size(str_of(q, "cue")) + str_size(str_of(sp, "entity")) +
+                   str_size(str_of(sp, "name"));
     }
-    size_t head = sizeof(struct corpus_digest) + nents * sizeof(struct stored_entity) +
-                  nquotes * sizeof(struct digest_quote) + nforms * sizeof(struct corpus_form);
-    struct corpus_digest *d = calloc(1, head + strings);
+    size_t at_quotes = sizeof(struct corpus_digest) + (nents + 1) * sizeof(struct packed_entity) +
+                       nforms * sizeof(struct packed_form);
+    size_t end = at_quotes + nquotes * sizeof(struct packed_quote);
+    struct corpus_digest *d = end + strings <= UINT32_MAX ? calloc(1, end + strings) : NULL;
     if (!d) {
         free(tmp);
         return NULL;
     }
     /* Pass 2: fill. */
-    d->ents = (struct stored_entity *)(d + 1);
-    d->quotes = (struct digest_quote *)(d->ents + nents);
-    struct corpus_form *forms = (struct corpus_form *)(d->quotes + nquotes);
-    char *area = (char *)d + head;
-    char *key = area;
-    text_fold(headline, strlen(headline), key, strlen(headline) + 1);
-    d->headline_key = key;
-    area += strlen(key) + 1;
+    d->quotes = (uint32_t)at_quotes;
+    struct packed_form *forms = (struct packed_form *)(d->ents + nents + 1);
+    struct packed_quote *pq = (struct packed_quote *)((char *)d + at_quotes);
+    d->headline_key = (uint32_t)end;
+    end += text_fold(headline, strlen(headline), (char *)d + end, strlen(headline) + 1) + 1;
+    uint32_t form = 0;
     cJSON_ArrayForEach(e, entities)
     {
         const char *name = str_of(e, "name");
@@ -200,26 +230,26 @@ corpus_digest_new(const char *headline, const cJSON *entities, const cJSON *quot
         if (!name || !id)
             continue;
         int type = str_of(e, "type") ? corpus_type_parse(str_of(e, "type")) : -1;
-        struct stored_entity *de = &d->ents[d->nents++];
-        de->id = put_str(&area, id);
-        de->name = put_str(&area, name);
-        de->type = type < 0 ? CORPUS_ORGANISATION : (enum corpus_type)type;
-        de->mentions =
-            (unsigned)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(e, "mentions"));
-        de->nforms = collect_forms(e, name, tmp);
-        de->forms = forms;
-        for (size_t i = 0; i < de->nforms; i++)
-            forms[i] = (struct corpus_form){put_str(&area, tmp[i].text), tmp[i].count};
-        forms += de->nforms;
+        struct packed_entity *pe = &d->ents[d->nents++];
+        ((char *)d)[end++] = (char)(type < 0 ? CORPUS_ORGANISATION : type);
+        pe->id = put_str(d, &end, id);
+        put_str(d, &end, name);
+        pe->mentions =
+            (uint32_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(e, "mentions"));
+        pe->form = form;
+        size_t k = collect_forms(e, name, tmp);
+        for (size_t i = 0; i < k; i++)
+            forms[form++] = (struct packed_form){put_str(d, &end, tmp[i].text), tmp[i].count};
     }
+    d->ents[d->nents].form = form;
     cJSON_ArrayForEach(q, quotes)
     {
         const cJSON *sp = cJSON_GetObjectItemCaseSensitive(q, "speaker");
-        struct digest_quote *dq = &d->quotes[d->nquotes++];
-        dq->text = put_str(&area, str_of(q, "text") ? str_of(q, "text") : "");
-        dq->cue = put_str(&area, str_of(q, "cue"));
-        dq->speaker_entity = put_str(&area, str_of(sp, "entity"));
-        dq->speaker_name = put_str(&area, str_of(sp, "name"));
+        struct packed_quote *p = &pq[d->nquotes++];
+        p->text = put_str(d, &end, str_of(q, "text") ? str_of(q, "text") : "");
+        p->cue = put_str(d, &end, str_of(q, "cue"));
+        p->speaker_entity = put_str(d, &end, str_of(sp, "entity"));
+        p->speaker_name = put_str(d, &end, str_of(sp, "name"));
     }
     free(tmp);
     return d;
@@ -240,14 +270,17 @@ corpus_digest_entities(const struct corpus_digest *d)
 struct digest_entity
 corpus_digest_entity(const struct corpus_digest *d, size_t i)
 {
-    const struct stored_entity *e = &d->ents[i];
-    return (struct digest_entity){e->id, e->name, e->type, e->mentions, e->nforms};
+    const struct packed_entity *pe = &d->ents[i];
+    const char *id = str_at(d, pe->id);
+    return (struct digest_entity){id, id + strlen(id) + 1, (enum corpus_type)id[-1], pe->mentions,
+                                  pe[1].form - pe->form};
 }
 
 struct corpus_form
 corpus_digest_form(const struct corpus_digest *d, size_t i, size_t k)
 {
-    return d->ents[i].forms[k];
+    const struct packed_form *f = &forms_of(d)[d->ents[i].form + k];
+    return (struct corpus_form){str_at(d, f->text), f->count};
 }
 
 size_t
@@ -259,13 +292,15 @@ corpus_digest_quotes(const struct corpus_digest *d)
 struct digest_quote
 corpus_digest_quote(const struct corpus_digest *d, size_t i)
 {
-    return d->quotes[i];
+    const struct packed_quote *q = &quotes_of(d)[i];
+    return (struct digest_quote){str_at(d, q->text), str_at(d, q->cue),
+                                 str_at(d, q->speaker_entity), str_at(d, q->speaker_name)};
 }
 
 const char *
 corpus_digest_headline_key(const struct corpus_digest *d)
 {
-    return d->headline_key;
+    return str_at(d, d->headline_key);
 }
 
 /* ---- the index ---- */

@@ -52,7 +52,8 @@ struct corpus_digest;
 
 /* The digest of an article with this headline and these published annotations:
  * entities and quotes are the arrays of annotations_to_json (either may be
- * NULL: none). NULL on allocation failure. */
+ * NULL: none). NULL on allocation failure, or when the digest would pass
+ * 4 GiB (it addresses its strings with 32-bit offsets). */
 struct corpus_digest *corpus_digest_new(const char *headline, const cJSON *entities,
                                         const cJSON *quotes);
 void corpus_digest_free(struct corpus_digest *d);

@@ -45,6 +45,14 @@ static const char art2[] =
     "{\"entities\":[{\"id\":\"lisbon\",\"name\":\"Lisbon\",\"type\":\"place\",\"mentions\":[{\"text\":\"Lisbon\"}]}],"
     "\"quotes\":[]}";
 
+/* Entities without an id or a name, a type the digest does not know, a quote
+ * without text and one without a speaker. */
+static const char odd[] = "{\"entities\":[{\"name\":\"No Id\",\"mentions\":[{\"text\":\"Id\"}]},"
+                          "{\"id\":\"kept\",\"name\":\"Kept\",\"type\":\"other\",\"mentions\":["
+                          "{\"text\":\"K\"},{\"text\":\"KK\"},{\"text\":\"KK\"}]},"
+                          "{\"id\":\"no-name\",\"mentions\":[]}],"
+                          "\"quotes\":[{\"cue\":\"said\"},{\"text\":\"\\\"Yes.\\\"\"}]}";
+
 struct fixture {
     struct corpus_digest *d[4];
     struct corpus_index *idx;
@@ -97,6 +105,39 @@ Test(corpus, digest_keeps_forms_counts_and_headline_key)
     cr_assert_null(q1.speaker_entity);
     cr_assert_str_eq(q1.speaker_name, "a resident");
     cr_assert_null(q1.cue);
+    corpus_digest_free(d);
+}
+
+Test(corpus, digest_skips_entities_without_id_or_name_and_reads_absent_text_as_empty)
+{
+    struct corpus_digest *d = digest("Untitled", odd);
+    cr_assert_eq(corpus_digest_entities(d), 1);
+    struct digest_entity e = corpus_digest_entity(d, 0);
+    cr_assert_str_eq(e.id, "kept");
+    cr_assert_str_eq(e.name, "Kept");
+    cr_assert_eq(e.type, CORPUS_ORGANISATION, "an unknown type reads as organisation");
+    cr_assert_eq(e.mentions, 3);
+    cr_assert_eq(e.nforms, 2);
+    cr_assert_str_eq(corpus_digest_form(d, 0, 0).text, "KK");
+    cr_assert_eq(corpus_digest_form(d, 0, 0).count, 2);
+    cr_assert_str_eq(corpus_digest_form(d, 0, 1).text, "K");
+    cr_assert_eq(corpus_digest_quotes(d), 2);
+    struct digest_quote q0 = corpus_digest_quote(d, 0), q1 = corpus_digest_quote(d, 1);
+    cr_assert_str_eq(q0.text, "");
+    cr_assert_str_eq(q0.cue, "said");
+    cr_assert_null(q0.speaker_name);
+    cr_assert_str_eq(q1.text, "\"Yes.\"");
+    cr_assert_null(q1.cue);
+    corpus_digest_free(d);
+}
+
+Test(corpus, digest_of_no_annotations_is_empty)
+{
+    struct corpus_digest *d = corpus_digest_new("Élan", NULL, NULL);
+    cr_assert_not_null(d);
+    cr_assert_eq(corpus_digest_entities(d), 0);
+    cr_assert_eq(corpus_digest_quotes(d), 0);
+    cr_assert_str_eq(corpus_digest_headline_key(d), "elan");
     corpus_digest_free(d);
 }
 
