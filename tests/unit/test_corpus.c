@@ -46,12 +46,17 @@ static const char art2[] =
     "\"quotes\":[]}";
 
 /* Entities without an id or a name, a type the digest does not know, a quote
- * without text and one without a speaker. */
+ * without text, one without a speaker, one whose speaker is named otherwise
+ * than its entity, one whose speaker is no entity of the article. */
 static const char odd[] = "{\"entities\":[{\"name\":\"No Id\",\"mentions\":[{\"text\":\"Id\"}]},"
                           "{\"id\":\"kept\",\"name\":\"Kept\",\"type\":\"other\",\"mentions\":["
                           "{\"text\":\"K\"},{\"text\":\"KK\"},{\"text\":\"KK\"}]},"
                           "{\"id\":\"no-name\",\"mentions\":[]}],"
-                          "\"quotes\":[{\"cue\":\"said\"},{\"text\":\"\\\"Yes.\\\"\"}]}";
+                          "\"quotes\":[{\"cue\":\"said\"},{\"text\":\"\\\"Yes.\\\"\"},"
+                          "{\"text\":\"\\\"No.\\\"\",\"cue\":\"said\",\"speaker\":"
+                          "{\"entity\":\"kept\",\"name\":\"KK\"}},"
+                          "{\"text\":\"\\\"Maybe.\\\"\",\"cue\":\"added\",\"speaker\":"
+                          "{\"entity\":\"elsewhere\",\"name\":\"Else Where\"}}]}";
 
 struct fixture {
     struct corpus_digest *d[4];
@@ -100,8 +105,8 @@ Test(corpus, digest_keeps_forms_counts_and_headline_key)
     struct digest_quote q0 = corpus_digest_quote(d, 0), q1 = corpus_digest_quote(d, 1);
     cr_assert_str_eq(q0.text, "\u201cWe will build it,\u201d");
     cr_assert_str_eq(q0.cue, "said");
-    cr_assert_str_eq(q0.speaker_entity, "ana-lopes");
-    cr_assert_str_eq(q0.speaker_name, "Ana Lopes");
+    cr_assert_eq(q0.speaker_entity, ana.id, "the speaker's id is its entity's");
+    cr_assert_eq(q0.speaker_name, ana.name, "and so is its name");
     cr_assert_null(q1.speaker_entity);
     cr_assert_str_eq(q1.speaker_name, "a resident");
     cr_assert_null(q1.cue);
@@ -121,13 +126,23 @@ Test(corpus, digest_skips_entities_without_id_or_name_and_reads_absent_text_as_e
     cr_assert_str_eq(corpus_digest_form(d, 0, 0).text, "KK");
     cr_assert_eq(corpus_digest_form(d, 0, 0).count, 2);
     cr_assert_str_eq(corpus_digest_form(d, 0, 1).text, "K");
-    cr_assert_eq(corpus_digest_quotes(d), 2);
+    cr_assert_eq(corpus_digest_quotes(d), 4);
     struct digest_quote q0 = corpus_digest_quote(d, 0), q1 = corpus_digest_quote(d, 1);
+    struct digest_quote q2 = corpus_digest_quote(d, 2), q3 = corpus_digest_quote(d, 3);
     cr_assert_str_eq(q0.text, "");
     cr_assert_str_eq(q0.cue, "said");
+    cr_assert_null(q0.speaker_entity);
     cr_assert_null(q0.speaker_name);
     cr_assert_str_eq(q1.text, "\"Yes.\"");
     cr_assert_null(q1.cue);
+    cr_assert_str_eq(q2.cue, "said");
+    cr_assert_eq(q2.cue, q0.cue, "a repeated cue is kept once");
+    cr_assert_str_eq(q2.speaker_entity, "kept");
+    cr_assert_str_eq(q2.speaker_name, "KK");
+    cr_assert_str_eq(q3.text, "\"Maybe.\"");
+    cr_assert_str_eq(q3.cue, "added");
+    cr_assert_str_eq(q3.speaker_entity, "elsewhere");
+    cr_assert_str_eq(q3.speaker_name, "Else Where");
     corpus_digest_free(d);
 }
 
