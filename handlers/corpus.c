@@ -216,7 +216,8 @@ corpus_quotes_list(const struct request *req, struct response *resp)
         if (total >= first && total < first + (size_t)per_page) {
             if (total > first)
                 strbuf_add(&body, ",", 1);
-            add_quote(&body, ce, &ce->digest->quotes[refs[i].quote], base_of(req));
+            struct digest_quote dq = corpus_digest_quote(ce->digest, refs[i].quote);
+            add_quote(&body, ce, &dq, base_of(req));
         }
         total++;
     }

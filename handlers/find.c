@@ -425,7 +425,7 @@ static const char *
 headline_key(const struct catalog_entry *e, char *buf, size_t cap)
 {
     if (e->digest)
-        return e->digest->headline_key;
+        return corpus_digest_headline_key(e->digest);
     text_fold(e->article->headline, strlen(e->article->headline), buf, cap);
     return buf;
 }

@@ -68,6 +68,50 @@ corpus_words(const char *s)
 
 /* ---- digests ---- */
 
+/* A digest is one allocation: the header, the entities (and one more, whose
+ * form is where the last one's forms end), the forms, the quotes, then the
+ * strings. Positions are 32-bit offsets from the header, 0 for none (the header
+ * is at 0, so no string is): an article has about 16 entities and 4 quotes,
+ * whose pointers and size_t counts made most of the digest's size. */
+struct packed_entity {
+    uint32_t id; /* preceded by the type as one byte, followed by the name */
+    uint32_t mentions;
+    uint32_t form; /* its first form; its forms end where the next entity's begin */
+};
+
+struct packed_form {
+    uint32_t text, count;
+};
+
+struct packed_quote {
+    uint32_t text, cue, speaker_entity, speaker_name;
+};
+
+struct corpus_digest {
+    uint32_t nents, nquotes;
+    uint32_t quotes; /* offset of the packed_quote array */
+    uint32_t headline_key;
+    struct packed_entity ents[]; /* nents + 1 */
+};
+
+static const char *
+str_at(const struct corpus_digest *d, uint32_t at)
+{
+    return at ? (const char *)d + at : NULL;
+}
+
+static const struct packed_form *
+forms_of(const struct corpus_digest *d)
+{
+    return (const struct packed_form *)(d->ents + d->nents + 1);
+}
+
+static const struct packed_quote *
+quotes_of(const struct corpus_digest *d)
+{
+    return (const struct packed_quote *)((const char *)d + d->quotes);
+}
+
 static const char *
 str_of(const cJSON *o, const char *key)
 {
@@ -108,16 +152,18 @@ collect_forms(const cJSON *ent, const char *name, struct corpus_form *tmp)
     return n;
 }
 
-/* Appends a copy of s to the digest's string area. */
-static const char *
-put_str(char **area, const char *s)
+/* Appends a copy of s to the digest's string area at *end; returns its offset
+ * (0 for a NULL s). */
+static uint32_t
+put_str(struct corpus_digest *d, size_t *end, const char *s)
 {
     if (!s)
-        return NULL;
+        return 0;
     size_t n = strlen(s) + 1;
-    char *p = memcpy(*area, s, n);
-    *area += n;
-    return p;
+    uint32_t at = (uint32_t)*end;
+    memcpy((char *)d + *end, s, n);
+    *end += n;
+    return at;
 }
 
 static size_t
@@ -126,10 +172,40 @@ str_size(const char *s)
     return s ? strlen(s) + 1 : 0;
 }
 
+/* A quote's strings mostly repeat others of its digest: its speaker is one of
+ * the article's entities, named as the entity is, and a few cues ("said",
+ * "added", "told") serve most quotes. These find the copy already there, so
+ * the quote points at it (0: none). */
+static const struct packed_entity *
+entity_of(const struct corpus_digest *d, const char *id)
+{
+    for (uint32_t i = 0; i < d->nents; i++)
+        if (strcmp(str_at(d, d->ents[i].id), id) == 0)
+            return &d->ents[i];
+    return NULL;
+}
+
+static uint32_t
+name_if(const struct corpus_digest *d, const struct packed_entity *pe, const char *name)
+{
+    const char *id = str_at(d, pe->id);
+    size_t n = strlen(id) + 1;
+    return strcmp(id + n, name) == 0 ? pe->id + (uint32_t)n : 0;
+}
+
+static uint32_t
+earlier_cue(const struct corpus_digest *d, const struct packed_quote *pq, size_t n, const char *cue)
+{
+    for (size_t i = 0; i < n; i++)
+        if (pq[i].cue && strcmp(str_at(d, pq[i].cue), cue) == 0)
+            return pq[i].cue;
+    return 0;
+}
+
 struct corpus_digest *
 corpus_digest_new(const char *headline, const cJSON *entities, const cJSON *quotes)
 {
-    size_t nents = (size_t)cJSON_GetArraySize(entities), nquotes = (size_t)cJSON_GetArraySize(quotes);
+    size_t nquotes = (size_t)cJSON_GetArraySize(quotes);
     size_t maxm = 1;
     const cJSON *e, *q;
     cJSON_ArrayForEach(e, entities)
@@ -141,7 +217,7 @@ corpus_digest_new(const char *headline, const cJSON *entities, const cJSON *quot
     if (!tmp)
         return NULL;
     /* Pass 1: the size of everything. */
-    size_t nforms = 0, strings = strlen(headline) + 1;
+    size_t nents = 0, nforms = 0, strings = strlen(headline) + 1;
     cJSON_ArrayForEach(e, entities)
     {
         const char *name = str_of(e, "name");
@@ -149,33 +225,34 @@ corpus_digest_new(const char *headline, const cJSON *entities, const cJSON *quot
         if (!name || !id)
             continue;
         size_t k = collect_forms(e, name, tmp);
+        nents++;
         nforms += k;
-        strings += str_size(id) + str_size(name);
+        strings += 1 + str_size(id) + str_size(name);
         for (size_t i = 0; i < k; i++)
             strings += str_size(tmp[i].text);
     }
     cJSON_ArrayForEach(q, quotes)
     {
         const cJSON *sp = cJSON_GetObjectItemCaseSensitive(q, "speaker");
-        strings += str_size(str_of(q, "text")) + str_size(str_of(q, "cue")) +
-                   str_size(str_of(sp, "entity")) + str_size(str_of(sp, "name"));
+        strings += str_size(str_of(q, "text") ? str_of(q, "text") : "") +
+                   str_size(str_of(q, "cue")) + str_size(str_of(sp, "entity")) +
+                   str_size(str_of(sp, "name"));
     }
-    size_t head = sizeof(struct corpus_digest) + nents * sizeof(struct digest_entity) +
-                  nquotes * sizeof(struct digest_quote) + nforms * sizeof(struct corpus_form);
-    struct corpus_digest *d = calloc(1, head + strings);
+    size_t at_quotes = sizeof(struct corpus_digest) + (nents + 1) * sizeof(struct packed_entity) +
+                       nforms * sizeof(struct packed_form);
+    size_t end = at_quotes + nquotes * sizeof(struct packed_quote);
+    struct corpus_digest *d = end + strings <= UINT32_MAX ? calloc(1, end + strings) : NULL;
     if (!d) {
         free(tmp);
         return NULL;
     }
     /* Pass 2: fill. */
-    d->ents = (struct digest_entity *)(d + 1);
-    d->quotes = (struct digest_quote *)(d->ents + nents);
-    struct corpus_form *forms = (struct corpus_form *)(d->quotes + nquotes);
-    char *area = (char *)d + head;
-    char *key = area;
-    text_fold(headline, strlen(headline), key, strlen(headline) + 1);
-    d->headline_key = key;
-    area += strlen(key) + 1;
+    d->quotes = (uint32_t)at_quotes;
+    struct packed_form *forms = (struct packed_form *)(d->ents + nents + 1);
+    struct packed_quote *pq = (struct packed_quote *)((char *)d + at_quotes);
+    d->headline_key = (uint32_t)end;
+    end += text_fold(headline, strlen(headline), (char *)d + end, strlen(headline) + 1) + 1;
+    uint32_t form = 0;
     cJSON_ArrayForEach(e, entities)
     {
         const char *name = str_of(e, "name");
@@ -183,35 +260,84 @@ corpus_digest_new(const char *headline, const cJSON *entities, const cJSON *quot
         if (!name || !id)
             continue;
         int type = str_of(e, "type") ? corpus_type_parse(str_of(e, "type")) : -1;
-        struct digest_entity *de = &d->ents[d->nents++];
-        de->id = put_str(&area, id);
-        de->name = put_str(&area, name);
-        de->type = type < 0 ? CORPUS_ORGANISATION : (enum corpus_type)type;
-        de->mentions =
-            (unsigned)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(e, "mentions"));
-        de->nforms = collect_forms(e, name, tmp);
-        de->forms = forms;
-        for (size_t i = 0; i < de->nforms; i++)
-            forms[i] = (struct corpus_form){put_str(&area, tmp[i].text), tmp[i].count};
-        forms += de->nforms;
+        struct packed_entity *pe = &d->ents[d->nents++];
+        ((char *)d)[end++] = (char)(type < 0 ? CORPUS_ORGANISATION : type);
+        pe->id = put_str(d, &end, id);
+        put_str(d, &end, name);
+        pe->mentions =
+            (uint32_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(e, "mentions"));
+        pe->form = form;
+        size_t k = collect_forms(e, name, tmp);
+        for (size_t i = 0; i < k; i++)
+            forms[form++] = (struct packed_form){put_str(d, &end, tmp[i].text), tmp[i].count};
     }
+    d->ents[d->nents].form = form;
     cJSON_ArrayForEach(q, quotes)
     {
         const cJSON *sp = cJSON_GetObjectItemCaseSensitive(q, "speaker");
-        struct digest_quote *dq = &d->quotes[d->nquotes++];
-        dq->text = put_str(&area, str_of(q, "text") ? str_of(q, "text") : "");
-        dq->cue = put_str(&area, str_of(q, "cue"));
-        dq->speaker_entity = put_str(&area, str_of(sp, "entity"));
-        dq->speaker_name = put_str(&area, str_of(sp, "name"));
+        const char *cue = str_of(q, "cue"), *who = str_of(sp, "entity"), *name = str_of(sp, "name");
+        struct packed_quote *p = &pq[d->nquotes];
+        p->text = put_str(d, &end, str_of(q, "text") ? str_of(q, "text") : "");
+        p->cue = cue ? earlier_cue(d, pq, d->nquotes, cue) : 0;
+        p->cue = p->cue ? p->cue : put_str(d, &end, cue);
+        const struct packed_entity *pe = who ? entity_of(d, who) : NULL;
+        p->speaker_entity = pe ? pe->id : put_str(d, &end, who);
+        p->speaker_name = pe && name ? name_if(d, pe, name) : 0;
+        p->speaker_name = p->speaker_name ? p->speaker_name : put_str(d, &end, name);
+        d->nquotes++;
     }
     free(tmp);
-    return d;
+    /* pass 1 counted every quote string in full */
+    struct corpus_digest *shrunk = realloc(d, end);
+    return shrunk ? shrunk : d;
 }
 
 void
 corpus_digest_free(struct corpus_digest *d)
 {
     free(d);
+}
+
+size_t
+corpus_digest_entities(const struct corpus_digest *d)
+{
+    return d->nents;
+}
+
+struct digest_entity
+corpus_digest_entity(const struct corpus_digest *d, size_t i)
+{
+    const struct packed_entity *pe = &d->ents[i];
+    const char *id = str_at(d, pe->id);
+    return (struct digest_entity){id, id + strlen(id) + 1, (enum corpus_type)id[-1], pe->mentions,
+                                  pe[1].form - pe->form};
+}
+
+struct corpus_form
+corpus_digest_form(const struct corpus_digest *d, size_t i, size_t k)
+{
+    const struct packed_form *f = &forms_of(d)[d->ents[i].form + k];
+    return (struct corpus_form){str_at(d, f->text), f->count};
+}
+
+size_t
+corpus_digest_quotes(const struct corpus_digest *d)
+{
+    return d->nquotes;
+}
+
+struct digest_quote
+corpus_digest_quote(const struct corpus_digest *d, size_t i)
+{
+    const struct packed_quote *q = &quotes_of(d)[i];
+    return (struct digest_quote){str_at(d, q->text), str_at(d, q->cue),
+                                 str_at(d, q->speaker_entity), str_at(d, q->speaker_name)};
+}
+
+const char *
+corpus_digest_headline_key(const struct corpus_digest *d)
+{
+    return str_at(d, d->headline_key);
 }
 
 /* ---- the index ---- */
@@ -294,27 +420,29 @@ grow(void **p, size_t *cap, size_t need, size_t size)
     return 0;
 }
 
-/* Adds one article's view of an entity to its record. */
+/* Adds one article's view of an entity (entity i of digest d) to its record. */
 static int
-merge_entity(struct entity_rec *r, const struct digest_entity *de, uint32_t entry)
+merge_entity(struct entity_rec *r, const struct corpus_digest *d, size_t i, uint32_t entry)
 {
+    struct digest_entity de = corpus_digest_entity(d, i);
     if (r->pub.articles == 0 || r->entries[r->pub.articles - 1] != entry) {
         if (grow((void **)&r->entries, &r->entries_cap, r->pub.articles + 1, sizeof *r->entries))
             return -1;
         r->entries[r->pub.articles++] = entry;
-        r->votes[de->type]++;
+        r->votes[de.type]++;
     }
-    r->pub.mentions += de->mentions;
-    for (size_t i = 0; i < de->nforms; i++) {
+    r->pub.mentions += de.mentions;
+    for (size_t f = 0; f < de.nforms; f++) {
+        struct corpus_form form = corpus_digest_form(d, i, f);
         size_t k = 0;
-        while (k < r->nforms && strcmp(r->forms[k].text, de->forms[i].text) != 0)
+        while (k < r->nforms && strcmp(r->forms[k].text, form.text) != 0)
             k++;
         if (k == r->nforms) {
             if (grow((void **)&r->forms, &r->forms_cap, k + 1, sizeof *r->forms))
                 return -1;
-            r->forms[r->nforms++] = (struct form_count){de->forms[i].text, 0};
+            r->forms[r->nforms++] = (struct form_count){form.text, 0};
         }
-        r->forms[k].count += de->forms[i].count;
+        r->forms[k].count += form.count;
     }
     return 0;
 }
@@ -405,27 +533,28 @@ add_quotes(struct corpus_index *idx, const struct corpus_digest *const *digests,
 {
     size_t nq = 0;
     for (size_t i = 0; i < n; i++)
-        nq += digests[i] ? digests[i]->nquotes : 0;
+        nq += digests[i] ? corpus_digest_quotes(digests[i]) : 0;
     idx->quotes = malloc((nq ? nq : 1) * sizeof *idx->quotes);
     idx->qrecs = calloc(nq ? nq : 1, sizeof *idx->qrecs);
     if (!idx->quotes || !idx->qrecs)
         return -1;
     for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; digests[i] && k < digests[i]->nquotes; k++) {
-            const struct digest_quote *q = &digests[i]->quotes[k];
+        size_t nk = digests[i] ? corpus_digest_quotes(digests[i]) : 0;
+        for (size_t k = 0; k < nk; k++) {
+            struct digest_quote q = corpus_digest_quote(digests[i], k);
             struct quote_rec *r = &idx->qrecs[idx->nquotes];
             idx->quotes[idx->nquotes++] = (struct corpus_quote_ref){(uint32_t)i, (uint32_t)k};
             r->speaker = -1;
-            if (q->speaker_entity) {
-                size_t s = find_slot(idx, q->speaker_entity);
+            if (q.speaker_entity) {
+                size_t s = find_slot(idx, q.speaker_entity);
                 if (idx->table[s]) {
                     r->speaker = (long)idx->table[s] - 1;
                     idx->ents[r->speaker].pub.quotes++;
                 }
             }
-            if (r->speaker < 0 && q->speaker_name && !(r->speaker_key = corpus_fold(q->speaker_name)))
+            if (r->speaker < 0 && q.speaker_name && !(r->speaker_key = corpus_fold(q.speaker_name)))
                 return -1;
-            if (!(r->words = corpus_words(q->text)))
+            if (!(r->words = corpus_words(q.text)))
                 return -1;
             idx->bytes += strlen(r->words) + 1;
         }
@@ -442,7 +571,7 @@ corpus_index_build(const struct corpus_digest *const *digests, size_t n)
         return NULL;
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
-        total += digests[i] ? digests[i]->nents : 0;
+        total += digests[i] ? corpus_digest_entities(digests[i]) : 0;
     for (idx->table_cap = 16; idx->table_cap < 2 * total; idx->table_cap *= 2)
         ;
     idx->table = calloc(idx->table_cap, sizeof *idx->table);
@@ -450,15 +579,16 @@ corpus_index_build(const struct corpus_digest *const *digests, size_t n)
     if (!idx->table || !idx->ents)
         goto fail;
     for (size_t i = 0; i < n; i++) {
-        for (size_t k = 0; digests[i] && k < digests[i]->nents; k++) {
-            const struct digest_entity *de = &digests[i]->ents[k];
-            size_t s = find_slot(idx, de->id);
+        size_t nk = digests[i] ? corpus_digest_entities(digests[i]) : 0;
+        for (size_t k = 0; k < nk; k++) {
+            struct digest_entity de = corpus_digest_entity(digests[i], k);
+            size_t s = find_slot(idx, de.id);
             if (!idx->table[s]) {
-                idx->ents[idx->n].pub.id = de->id;
-                idx->ents[idx->n].pub.name = de->name;
+                idx->ents[idx->n].pub.id = de.id;
+                idx->ents[idx->n].pub.name = de.name;
                 idx->table[s] = ++idx->n;
             }
-            if (merge_entity(&idx->ents[idx->table[s] - 1], de, (uint32_t)i) != 0)
+            if (merge_entity(&idx->ents[idx->table[s] - 1], digests[i], k, (uint32_t)i) != 0)
                 goto fail;
         }
     }

@@ -29,14 +29,17 @@ struct corpus_form {
     unsigned count;
 };
 
+/* An entity of a digest, as corpus_digest_entity reads it: the strings are
+ * borrowed from the digest. */
 struct digest_entity {
     const char *id, *name;
     enum corpus_type type;
     unsigned mentions;
-    const struct corpus_form *forms; /* most frequent first, then alphabetical */
-    size_t nforms;
+    size_t nforms; /* its written forms: corpus_digest_form(d, i, 0 .. nforms - 1) */
 };
 
+/* A quote of a digest, as corpus_digest_quote reads it: the strings are
+ * borrowed from the digest. */
 struct digest_quote {
     const char *text;
     const char *cue;            /* NULL when none */
@@ -44,21 +47,32 @@ struct digest_quote {
     const char *speaker_name;   /* NULL when there is no speaker */
 };
 
-/* One article's digest: every string lives in the same allocation. */
-struct corpus_digest {
-    struct digest_entity *ents;
-    size_t nents;
-    struct digest_quote *quotes;
-    size_t nquotes;
-    const char *headline_key; /* text_fold of the headline: the `headline` sort key */
-};
+/* One article's digest, in one allocation; read through the accessors below. */
+struct corpus_digest;
 
 /* The digest of an article with this headline and these published annotations:
  * entities and quotes are the arrays of annotations_to_json (either may be
- * NULL: none). NULL on allocation failure. */
+ * NULL: none). NULL on allocation failure, or when the digest would pass
+ * 4 GiB (it addresses its strings with 32-bit offsets). */
 struct corpus_digest *corpus_digest_new(const char *headline, const cJSON *entities,
                                         const cJSON *quotes);
 void corpus_digest_free(struct corpus_digest *d);
+
+/* The entities in annotation order (those without an id or a name left out):
+ * entity i for i < corpus_digest_entities(d). */
+size_t corpus_digest_entities(const struct corpus_digest *d);
+struct digest_entity corpus_digest_entity(const struct corpus_digest *d, size_t i);
+
+/* Written form k of entity i, k < its nforms: most frequent first, then
+ * alphabetical; the name itself is none of them. The text is borrowed. */
+struct corpus_form corpus_digest_form(const struct corpus_digest *d, size_t i, size_t k);
+
+/* The quotes in reading order: quote i for i < corpus_digest_quotes(d). */
+size_t corpus_digest_quotes(const struct corpus_digest *d);
+struct digest_quote corpus_digest_quote(const struct corpus_digest *d, size_t i);
+
+/* text_fold of the headline: the `headline` sort key. Borrowed. */
+const char *corpus_digest_headline_key(const struct corpus_digest *d);
 
 /* "person", "place", "organisation"; corpus_type_parse returns -1 for others. */
 const char *corpus_type_name(enum corpus_type t);

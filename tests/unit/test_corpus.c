@@ -45,6 +45,19 @@ static const char art2[] =
     "{\"entities\":[{\"id\":\"lisbon\",\"name\":\"Lisbon\",\"type\":\"place\",\"mentions\":[{\"text\":\"Lisbon\"}]}],"
     "\"quotes\":[]}";
 
+/* Entities without an id or a name, a type the digest does not know, a quote
+ * without text, one without a speaker, one whose speaker is named otherwise
+ * than its entity, one whose speaker is no entity of the article. */
+static const char odd[] = "{\"entities\":[{\"name\":\"No Id\",\"mentions\":[{\"text\":\"Id\"}]},"
+                          "{\"id\":\"kept\",\"name\":\"Kept\",\"type\":\"other\",\"mentions\":["
+                          "{\"text\":\"K\"},{\"text\":\"KK\"},{\"text\":\"KK\"}]},"
+                          "{\"id\":\"no-name\",\"mentions\":[]}],"
+                          "\"quotes\":[{\"cue\":\"said\"},{\"text\":\"\\\"Yes.\\\"\"},"
+                          "{\"text\":\"\\\"No.\\\"\",\"cue\":\"said\",\"speaker\":"
+                          "{\"entity\":\"kept\",\"name\":\"KK\"}},"
+                          "{\"text\":\"\\\"Maybe.\\\"\",\"cue\":\"added\",\"speaker\":"
+                          "{\"entity\":\"elsewhere\",\"name\":\"Else Where\"}}]}";
+
 struct fixture {
     struct corpus_digest *d[4];
     struct corpus_index *idx;
@@ -72,19 +85,74 @@ destroy(struct fixture *f)
 Test(corpus, digest_keeps_forms_counts_and_headline_key)
 {
     struct corpus_digest *d = digest("Écoles reopen in Lisbon", art0);
-    cr_assert_str_eq(d->headline_key, "ecoles reopen in lisbon");
-    cr_assert_eq(d->nents, 2);
-    cr_assert_str_eq(d->ents[0].id, "ana-lopes");
-    cr_assert_eq(d->ents[0].mentions, 4);
-    cr_assert_eq(d->ents[0].nforms, 2, "the name itself is no alias");
-    cr_assert_str_eq(d->ents[0].forms[0].text, "Lopes");
-    cr_assert_eq(d->ents[0].forms[0].count, 2);
-    cr_assert_str_eq(d->ents[0].forms[1].text, "Ms Lopes");
-    cr_assert_eq(d->nquotes, 2);
-    cr_assert_str_eq(d->quotes[0].speaker_entity, "ana-lopes");
-    cr_assert_null(d->quotes[1].speaker_entity);
-    cr_assert_str_eq(d->quotes[1].speaker_name, "a resident");
-    cr_assert_null(d->quotes[1].cue);
+    cr_assert_str_eq(corpus_digest_headline_key(d), "ecoles reopen in lisbon");
+    cr_assert_eq(corpus_digest_entities(d), 2);
+    struct digest_entity ana = corpus_digest_entity(d, 0);
+    cr_assert_str_eq(ana.id, "ana-lopes");
+    cr_assert_str_eq(ana.name, "Ana Lopes");
+    cr_assert_eq(ana.type, CORPUS_PERSON);
+    cr_assert_eq(ana.mentions, 4);
+    cr_assert_eq(ana.nforms, 2, "the name itself is no alias");
+    cr_assert_str_eq(corpus_digest_form(d, 0, 0).text, "Lopes");
+    cr_assert_eq(corpus_digest_form(d, 0, 0).count, 2);
+    cr_assert_str_eq(corpus_digest_form(d, 0, 1).text, "Ms Lopes");
+    cr_assert_eq(corpus_digest_form(d, 0, 1).count, 1);
+    struct digest_entity lisbon = corpus_digest_entity(d, 1);
+    cr_assert_str_eq(lisbon.name, "Lisbon");
+    cr_assert_eq(lisbon.type, CORPUS_PLACE);
+    cr_assert_eq(lisbon.nforms, 0);
+    cr_assert_eq(corpus_digest_quotes(d), 2);
+    struct digest_quote q0 = corpus_digest_quote(d, 0), q1 = corpus_digest_quote(d, 1);
+    cr_assert_str_eq(q0.text, "\u201cWe will build it,\u201d");
+    cr_assert_str_eq(q0.cue, "said");
+    cr_assert_eq(q0.speaker_entity, ana.id, "the speaker's id is its entity's");
+    cr_assert_eq(q0.speaker_name, ana.name, "and so is its name");
+    cr_assert_null(q1.speaker_entity);
+    cr_assert_str_eq(q1.speaker_name, "a resident");
+    cr_assert_null(q1.cue);
+    corpus_digest_free(d);
+}
+
+Test(corpus, digest_skips_entities_without_id_or_name_and_reads_absent_text_as_empty)
+{
+    struct corpus_digest *d = digest("Untitled", odd);
+    cr_assert_eq(corpus_digest_entities(d), 1);
+    struct digest_entity e = corpus_digest_entity(d, 0);
+    cr_assert_str_eq(e.id, "kept");
+    cr_assert_str_eq(e.name, "Kept");
+    cr_assert_eq(e.type, CORPUS_ORGANISATION, "an unknown type reads as organisation");
+    cr_assert_eq(e.mentions, 3);
+    cr_assert_eq(e.nforms, 2);
+    cr_assert_str_eq(corpus_digest_form(d, 0, 0).text, "KK");
+    cr_assert_eq(corpus_digest_form(d, 0, 0).count, 2);
+    cr_assert_str_eq(corpus_digest_form(d, 0, 1).text, "K");
+    cr_assert_eq(corpus_digest_quotes(d), 4);
+    struct digest_quote q0 = corpus_digest_quote(d, 0), q1 = corpus_digest_quote(d, 1);
+    struct digest_quote q2 = corpus_digest_quote(d, 2), q3 = corpus_digest_quote(d, 3);
+    cr_assert_str_eq(q0.text, "");
+    cr_assert_str_eq(q0.cue, "said");
+    cr_assert_null(q0.speaker_entity);
+    cr_assert_null(q0.speaker_name);
+    cr_assert_str_eq(q1.text, "\"Yes.\"");
+    cr_assert_null(q1.cue);
+    cr_assert_str_eq(q2.cue, "said");
+    cr_assert_eq(q2.cue, q0.cue, "a repeated cue is kept once");
+    cr_assert_str_eq(q2.speaker_entity, "kept");
+    cr_assert_str_eq(q2.speaker_name, "KK");
+    cr_assert_str_eq(q3.text, "\"Maybe.\"");
+    cr_assert_str_eq(q3.cue, "added");
+    cr_assert_str_eq(q3.speaker_entity, "elsewhere");
+    cr_assert_str_eq(q3.speaker_name, "Else Where");
+    corpus_digest_free(d);
+}
+
+Test(corpus, digest_of_no_annotations_is_empty)
+{
+    struct corpus_digest *d = corpus_digest_new("Élan", NULL, NULL);
+    cr_assert_not_null(d);
+    cr_assert_eq(corpus_digest_entities(d), 0);
+    cr_assert_eq(corpus_digest_quotes(d), 0);
+    cr_assert_str_eq(corpus_digest_headline_key(d), "elan");
     corpus_digest_free(d);
 }
 
