@@ -75,53 +75,44 @@ add_string_list(struct strbuf *b, char *const *items, size_t n)
     strbuf_add(b, "]", 1);
 }
 
-/* Renders the list item {"id":...,...,"links":{...}} into e->summary and the
- * start of each member into e->summary_at. */
-static int
-render_summary(struct catalog_entry *e, const char *base)
+/* Renders the list item {"id":...,...,"links":{...}} into b (initialised here)
+ * and the start of each member into e->summary_at. */
+static void
+render_summary(struct catalog_entry *e, const char *base, struct strbuf *b)
 {
     const struct article *a = e->article;
-    struct strbuf b;
-    strbuf_init(&b, 512);
-    strbuf_add(&b, "{", 1);
+    strbuf_init(b, 512);
+    strbuf_add(b, "{", 1);
     for (size_t k = 0; k < articles_summary_nfields; k++) {
         const char *key = articles_summary_fields[k];
-        e->summary_at[k] = (uint32_t)b.len;
-        strbuf_addf(&b, "\"%s\":", key);
+        e->summary_at[k] = (uint32_t)b->len;
+        strbuf_addf(b, "\"%s\":", key);
         switch (k) {
-        case 0: strbuf_add_json_string(&b, a->id); break;
-        case 1: strbuf_add_json_string(&b, a->slug); break;
-        case 2: strbuf_add_json_string(&b, a->headline); break;
-        case 3: add_string_or_null(&b, a->standfirst); break;
-        case 4: add_string_or_null(&b, a->published); break;
-        case 5: add_string_or_null(&b, a->updated); break;
-        case 6: add_string_or_null(&b, a->section); break;
-        case 7: add_string_list(&b, a->tags, a->ntags); break;
-        case 8: add_string_or_null(&b, a->byline); break;
-        case 9: add_string_list(&b, a->source, a->nsource); break;
-        case 10: add_string_or_null(&b, a->url); break;
-        case 11: strbuf_addf(&b, "%zu", e->words); break;
-        case 12: strbuf_addf(&b, "%u", stats_reading_time(e->words)); break;
+        case 0: strbuf_add_json_string(b, a->id); break;
+        case 1: strbuf_add_json_string(b, a->slug); break;
+        case 2: strbuf_add_json_string(b, a->headline); break;
+        case 3: add_string_or_null(b, a->standfirst); break;
+        case 4: add_string_or_null(b, a->published); break;
+        case 5: add_string_or_null(b, a->updated); break;
+        case 6: add_string_or_null(b, a->section); break;
+        case 7: add_string_list(b, a->tags, a->ntags); break;
+        case 8: add_string_or_null(b, a->byline); break;
+        case 9: add_string_list(b, a->source, a->nsource); break;
+        case 10: add_string_or_null(b, a->url); break;
+        case 11: strbuf_addf(b, "%zu", e->words); break;
+        case 12: strbuf_addf(b, "%u", stats_reading_time(e->words)); break;
         default:
-            strbuf_adds(&b, "{\"self\":");
-            strbuf_adds(&b, "\"");
-            strbuf_adds(&b, base);
-            strbuf_adds(&b, ARTICLES_PATH "/");
-            strbuf_adds(&b, a->id);
-            strbuf_adds(&b, "\"}");
+            strbuf_adds(b, "{\"self\":");
+            strbuf_adds(b, "\"");
+            strbuf_adds(b, base);
+            strbuf_adds(b, ARTICLES_PATH "/");
+            strbuf_adds(b, a->id);
+            strbuf_adds(b, "\"}");
         }
-        strbuf_add(&b, k + 1 < articles_summary_nfields ? "," : "}", 1);
+        strbuf_add(b, k + 1 < articles_summary_nfields ? "," : "}", 1);
     }
-    e->summary_at[articles_summary_nfields] = (uint32_t)b.len;
+    e->summary_at[articles_summary_nfields] = (uint32_t)b->len;
     e->summary_members = articles_summary_nfields;
-    size_t len;
-    char *data = strbuf_take(&b, &len);
-    if (!data)
-        return -1;
-    e->summary.data = data;
-    e->summary.len = len;
-    catalog_etag(data, len, e->summary.etag);
-    return 0;
 }
 
 /* The part {"article":ID,"KEY":slice} assembled into b. */
@@ -165,6 +156,22 @@ locate_part(const struct catalog_entry *e, const cJSON *what, const char *key,
     return 0;
 }
 
+/* A copy of data[0..len) in a block of its own, NUL-terminated; NULL on OOM. */
+static char *
+memdup(const char *data, size_t len)
+{
+    char *copy = malloc(len + 1);
+    if (copy) {
+        memcpy(copy, data, len);
+        copy[len] = '\0';
+    }
+    return copy;
+}
+
+/* Everything the entry keeps (the digest, the gzip document, the summary) is
+ * allocated last, once the working copies (annotations, cJSON trees, identity
+ * bytes) are freed: kept blocks then fill the space the work used, instead of
+ * pinning holes of it for as long as the snapshot lives. */
 int
 articles_render(struct catalog_entry *e, const char *base)
 {
@@ -172,40 +179,74 @@ articles_render(struct catalog_entry *e, const char *base)
     cJSON *ann = e->annotations ? annotations_to_json(e->annotations) : NULL;
     if (e->annotations && !ann)
         return -1;
-    const cJSON *ents = cJSON_GetObjectItemCaseSensitive(ann, "entities");
-    const cJSON *quotes = cJSON_GetObjectItemCaseSensitive(ann, "quotes");
-    if (ann && !(e->digest = corpus_digest_new(a->headline, ents, quotes))) {
-        cJSON_Delete(ann);
-        return -1;
-    }
+    annotations_free(e->annotations);
+    e->annotations = NULL;
     cJSON *full = articles_json(a, e->words, base);
     if (!full || (ann && !cJSON_AddItemToObject(full, "annotations", ann))) {
         cJSON_Delete(full);
         cJSON_Delete(ann);
         return -1;
     }
-    /* ents and quotes belong to the tree: find their bytes before it goes */
+    cJSON *ents = NULL, *quotes = NULL;
+    char *gz = NULL;
+    struct strbuf summary = {0};
     int rc = (e->full.data = cJSON_PrintUnformatted(full)) ? 0 : -1;
     if (rc == 0)
         e->full.len = strlen(e->full.data);
-    if (rc == 0 && ann)
+    /* ents and quotes are found in the printed document, then taken out of the
+     * tree for the digest, which is made after the tree is gone */
+    if (rc == 0 && ann) {
+        ents = cJSON_GetObjectItemCaseSensitive(ann, "entities");
+        quotes = cJSON_GetObjectItemCaseSensitive(ann, "quotes");
         rc = locate_part(e, ents, "entities", &e->entities) != 0 ||
                      locate_part(e, quotes, "quotes", &e->quotes) != 0
                  ? -1
                  : 0;
+        ents = cJSON_DetachItemViaPointer(ann, ents);
+        quotes = cJSON_DetachItemViaPointer(ann, quotes);
+    }
     cJSON_Delete(full);
     if (rc != 0)
-        return -1;
+        goto done;
     catalog_etag(e->full.data, e->full.len, e->full.etag);
     /* Only the gzip form stays: most clients take it, and the identity bytes
      * are inflated again for the others (kept hot within a budget). */
+    size_t gz_len = 0;
     if (e->full.len >= ENCODING_MIN_BYTES) {
-        if (!(e->full.gzip = encoding_gzip(e->full.data, e->full.len, &e->full.gzip_len)))
-            return -1;
+        if (!(gz = encoding_gzip(e->full.data, e->full.len, &gz_len))) {
+            rc = -1;
+            goto done;
+        }
         free(e->full.data);
         e->full.data = NULL;
     }
-    return render_summary(e, base);
+    render_summary(e, base, &summary);
+    if (summary.failed) {
+        rc = -1;
+        goto done;
+    }
+    if (gz && !(e->full.gzip = memdup(gz, gz_len))) {
+        rc = -1;
+        goto done;
+    }
+    e->full.gzip_len = gz_len;
+    free(gz);
+    gz = NULL;
+    if (!(e->summary.data = memdup(summary.data, summary.len))) {
+        rc = -1;
+        goto done;
+    }
+    e->summary.len = summary.len;
+    catalog_etag(e->summary.data, e->summary.len, e->summary.etag);
+    strbuf_free(&summary);
+    if (ann && !(e->digest = corpus_digest_new(a->headline, ents, quotes)))
+        rc = -1;
+done:
+    free(gz);
+    strbuf_free(&summary);
+    cJSON_Delete(ents);
+    cJSON_Delete(quotes);
+    return rc;
 }
 
 /* The identity bytes of b when they are in memory already (rendered or hot),

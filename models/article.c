@@ -20,27 +20,65 @@ article_new(void)
     return a;
 }
 
-static void
-list_free(char **items, size_t n)
+/* Compared as integers: p is most often another allocation than the pack. */
+static bool
+in_pack(const struct article *a, const void *p)
 {
-    for (size_t i = 0; i < n; i++)
-        free(items[i]);
-    free(items);
+    uintptr_t at = (uintptr_t)p, start = (uintptr_t)a->pack;
+    return a->pack && at >= start && at - start < a->pack_len;
+}
+
+void
+article_free_string(const struct article *a, char *s)
+{
+    if (!in_pack(a, s))
+        free(s);
+}
+
+/* Calls fn on the address of every string field of a, NULL ones included. */
+static void
+each_string(struct article *a, void (*fn)(char **s, void *ctx), void *ctx)
+{
+    char **fields[] = {&a->id,        &a->slug,     &a->headline, &a->standfirst,
+                       &a->published, &a->updated,  &a->url,      &a->section,
+                       &a->byline,    &a->language, &a->file};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        fn(fields[i], ctx);
+    for (size_t i = 0; i < a->ntags; i++)
+        fn(&a->tags[i], ctx);
+    for (size_t i = 0; i < a->nsource; i++)
+        fn(&a->source[i], ctx);
+    for (size_t i = 0; i < a->nbody; i++) {
+        struct article_block *b = &a->body[i];
+        char **parts[] = {&b->text,          &b->alt,
+                          &b->credit.text,   &b->credit.photographer,
+                          &b->credit.agency, &b->credit.distributor};
+        for (size_t k = 0; k < sizeof parts / sizeof *parts; k++)
+            fn(parts[k], ctx);
+    }
+}
+
+static void
+free_string(char **s, void *a)
+{
+    article_free_string(a, *s);
+    *s = NULL;
+}
+
+static void
+free_array(const struct article *a, void *items)
+{
+    if (!in_pack(a, items))
+        free(items);
 }
 
 void
 article_clear_body(struct article *a)
 {
-    for (size_t i = 0; i < a->nbody; i++) {
-        struct article_block *b = &a->body[i];
-        free(b->text);
-        free(b->alt);
-        free(b->credit.text);
-        free(b->credit.photographer);
-        free(b->credit.agency);
-        free(b->credit.distributor);
-    }
-    free(a->body);
+    struct article body_only = {
+        .body = a->body, .nbody = a->nbody, .pack = a->pack, .pack_len = a->pack_len};
+    each_string(&body_only, free_string, &body_only);
+    free_array(a, a->body);
     a->body = NULL;
     a->nbody = 0;
 }
@@ -50,21 +88,66 @@ article_free(struct article *a)
 {
     if (!a)
         return;
-    free(a->id);
-    free(a->slug);
-    free(a->headline);
-    free(a->standfirst);
-    free(a->published);
-    free(a->updated);
-    free(a->url);
-    free(a->section);
-    free(a->byline);
-    free(a->language);
-    list_free(a->tags, a->ntags);
-    list_free(a->source, a->nsource);
-    article_clear_body(a);
-    free(a->file);
+    each_string(a, free_string, a);
+    free_array(a, a->tags);
+    free_array(a, a->source);
+    free_array(a, a->body);
+    free(a->pack);
     free(a);
+}
+
+static void
+add_length(char **s, void *size)
+{
+    if (*s)
+        *(size_t *)size += strlen(*s) + 1;
+}
+
+struct compact_cursor {
+    char *at;                  /* where the next string goes in the new pack */
+    const struct article *old; /* the article as it was: what owned each string */
+};
+
+/* Copies *s to the cursor, frees the old one and points *s at the copy. */
+static void
+move_string(char **s, void *ctx)
+{
+    struct compact_cursor *c = ctx;
+    if (!*s)
+        return;
+    size_t n = strlen(*s) + 1;
+    memcpy(c->at, *s, n);
+    article_free_string(c->old, *s);
+    *s = c->at;
+    c->at += n;
+}
+
+int
+article_compact(struct article *a)
+{
+    size_t size = a->nbody * sizeof *a->body + (a->ntags + a->nsource) * sizeof(char *);
+    each_string(a, add_length, &size);
+    char *pack = malloc(size ? size : 1);
+    if (!pack)
+        return -1;
+    /* The arrays first: the block is aligned for them, the strings need none. */
+    struct article old = *a;
+    char *at = pack;
+    a->body = a->nbody ? memcpy(at, a->body, a->nbody * sizeof *a->body) : NULL;
+    at += a->nbody * sizeof *a->body;
+    a->tags = a->ntags ? memcpy(at, a->tags, a->ntags * sizeof *a->tags) : NULL;
+    at += a->ntags * sizeof *a->tags;
+    a->source = a->nsource ? memcpy(at, a->source, a->nsource * sizeof *a->source) : NULL;
+    at += a->nsource * sizeof *a->source;
+    struct compact_cursor c = {at, &old};
+    each_string(a, move_string, &c);
+    free_array(&old, old.body);
+    free_array(&old, old.tags);
+    free_array(&old, old.source);
+    free(old.pack);
+    a->pack = pack;
+    a->pack_len = size;
+    return 0;
 }
 
 struct article_block *

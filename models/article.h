@@ -46,6 +46,10 @@ struct article {
     struct article_block *body;
     size_t nbody;
     char *file; /* the content file it was loaded from (store.c), NULL otherwise */
+    /* private: the block article_compact put the strings and arrays in, NULL
+     * until then; a pointer into it is freed with it, not on its own */
+    char *pack;
+    size_t pack_len;
 };
 
 /* Why a document or file was refused: `field` is a JSON Pointer (`/body/3/type`)
@@ -60,6 +64,17 @@ struct article_error {
 /* A new, empty article (every pointer NULL, published_ts INT64_MIN); NULL on OOM. */
 struct article *article_new(void);
 void article_free(struct article *a);
+
+/* Moves every string and array of a into one allocation, so a long-lived
+ * article costs one block instead of one per paragraph, tag and field (and no
+ * growth room). a is unchanged on failure (-1, OOM). Afterwards a string field
+ * may still be replaced by a malloc'd one (free the old value with
+ * article_free_string), but the arrays must not grow or move to another
+ * article. */
+int article_compact(struct article *a);
+
+/* Frees s, one of a's strings, unless it lives in a's compact block. */
+void article_free_string(const struct article *a, char *s);
 
 /* Frees every body block and leaves the body empty. */
 void article_clear_body(struct article *a);

@@ -4,6 +4,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -244,7 +247,15 @@ catalog_build(struct article **articles, size_t n, const struct annotator *ann,
         free(entries);
         return NULL;
     }
-    return assemble(entries, n, generation);
+    struct catalog *c = assemble(entries, n, generation);
+#ifdef __GLIBC__
+    /* The build's working memory (annotator structures, cJSON trees, deflate
+     * state) is free now but still resident: in each arena's top, which glibc
+     * keeps below its trim threshold (raised by the first large mmap freed),
+     * and in whole free pages between kept blocks. Give it back. */
+    malloc_trim(0);
+#endif
+    return c;
 }
 
 struct catalog *

@@ -68,7 +68,9 @@ struct catalog_entry {
 
 /* Fills the entry's rendered bytes from entry->article and ->annotations.
  * Supplied by the layer that knows the wire format (handlers/), so this module
- * stays free of HTTP. Returns 0, or -1 on allocation failure. */
+ * stays free of HTTP. It may free ->annotations (and set it NULL) as soon as it
+ * has read them; catalog_entry_new drops them after it otherwise. Returns 0,
+ * or -1 on allocation failure. */
 struct catalog_renderer {
     int (*render)(void *ctx, struct catalog_entry *entry);
     void *ctx;

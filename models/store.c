@@ -161,7 +161,7 @@ make_unique(struct article **arts, size_t n, struct article *a, const struct sto
     char *copy = strdup(id);
     if (!copy)
         return -1;
-    free(a->id);
+    article_free_string(a, a->id);
     a->id = copy;
     return 0;
 }
@@ -273,7 +273,9 @@ store_load(const char *dir, size_t max_bytes, const struct store_reporter *rep,
         }
         if (err.warning[0])
             report(rep, STORE_WARN, names[i], "", err.warning);
-        if (!(a->file = strdup(names[i]))) {
+        /* Each article in one block, made before the next file is read, so
+         * the pieces it is copied from are reused by that file's. */
+        if (!(a->file = strdup(names[i])) || article_compact(a) != 0) {
             article_free(a);
             goto oom;
         }

@@ -438,6 +438,41 @@ Test(article, round_trips_images_with_a_bare_credit_and_without_alt)
     article_free(a);
 }
 
+/* ---- article_compact ------------------------------------------------------------------------ */
+
+Test(article, keeps_every_field_when_compacted_into_one_block)
+{
+    static const char text[] = "---\ntags: a, b\npublished: 2024-01-01\nsection: x\n---\n"
+                               "Headline\n\nStand.\n\nAlt text\nCaption [File: P/Agency via D]\n\n"
+                               "## Part\n\nText.\n\nSource: S, T\n";
+    struct article *a = parse_text(text), *same = parse_text(text);
+    cr_assert_eq(article_compact(a), 0);
+    cr_expect(article_equal(a, same));
+    cr_expect_str_eq(a->body[0].credit.agency, "Agency");
+    /* a string replaced afterwards is the article's own; compacting again takes it in */
+    article_free_string(a, a->id);
+    a->id = strdup("other-id");
+    cr_assert_not_null(a->id);
+    cr_expect_not(article_equal(a, same));
+    cr_assert_eq(article_compact(a), 0);
+    cr_expect_str_eq(a->id, "other-id");
+    article_free_string(a, a->id);
+    a->id = strdup(same->id);
+    cr_expect(article_equal(a, same));
+    article_free(a);
+    article_free(same);
+}
+
+Test(article, compacts_an_article_without_lists_or_body)
+{
+    struct article *a = parse_text("Headline\n"), *same = parse_text("Headline\n");
+    cr_assert_eq(article_compact(a), 0);
+    cr_expect_null(a->tags);
+    cr_expect(article_equal(a, same));
+    article_free(a);
+    article_free(same);
+}
+
 
 Test(article, gives_a_headline_without_latin_letters_a_stable_hashed_id)
 {
