@@ -447,44 +447,6 @@ Test(process, annotate_reads_stdin_and_reports_bad_files_with_exit_1)
     cr_assert_not_null(strstr(out, "{\"file\":\"/nonexistent/file.txt\",\"error\":"), "%s", out);
 }
 
-static size_t
-discard(char *ptr, size_t size, size_t n, void *ctx)
-{
-    (void)ptr;
-    (void)ctx;
-    return size * n;
-}
-
-Test(process, never_logs_a_token)
-{
-    struct proc p;
-    setenv("ARTICLED_WRITE_TOKEN", "tok-never-logged-42", 1);
-    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
-    spawn(&p, args);
-    unsetenv("ARTICLED_WRITE_TOKEN");
-    int port = port_of(&p);
-    char url[128];
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/articles/x", port);
-    CURL *c = curl_easy_init();
-    struct curl_slist *h = curl_slist_append(NULL, "Authorization: Bearer tok-never-logged-42");
-    h = curl_slist_append(h, "Content-Type: application/json");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_PROXY, "");
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "DELETE");
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    cr_assert_eq(curl_easy_perform(c), CURLE_OK);
-    long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    cr_assert_eq(status, 404, "authorised, and no such article");
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    cr_assert_not_null(wait_for(&p, "\"status\":404", 5000));
-    kill(p.pid, SIGTERM);
-    cr_assert_eq(wait_exit(&p, 10000), 0);
-    cr_assert_null(strstr(p.buf, "tok-never-logged-42"), "the token appears in the log: %s", p.buf);
-}
-
 /* True when the process maps a file whose path contains name. */
 static bool
 maps(pid_t pid, const char *name)
@@ -500,10 +462,11 @@ maps(pid_t pid, const char *name)
     return found;
 }
 
-/* POSTs body as JSON to path with the write token; the status, the body in out. */
+/* method path with the token as bearer and body (NULL: none) as JSON; the
+ * status, the answer's body in out. */
 static long
-post_json(int port, const char *path, const char *token, const char *body, char *out,
-          size_t outlen)
+call(int port, const char *method, const char *path, const char *token, const char *body,
+     char *out, size_t outlen)
 {
     char url[256], auth[128];
     snprintf(url, sizeof url, "http://127.0.0.1:%d%s", port, path);
@@ -516,7 +479,9 @@ post_json(int port, const char *path, const char *token, const char *body, char 
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_PROXY, "");
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    if (body)
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, f);
     long status = 0;
@@ -526,6 +491,23 @@ post_json(int port, const char *path, const char *token, const char *body, char 
     curl_easy_cleanup(c);
     fclose(f);
     return status;
+}
+
+Test(process, never_logs_a_token)
+{
+    struct proc p;
+    setenv("ARTICLED_WRITE_TOKEN", "tok-never-logged-42", 1);
+    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
+    spawn(&p, args);
+    unsetenv("ARTICLED_WRITE_TOKEN");
+    int port = port_of(&p);
+    char out[2048];
+    cr_assert_eq(call(port, "DELETE", "/v1/articles/x", "tok-never-logged-42", NULL, out, sizeof out),
+                 404, "authorised, and no such article: %s", out);
+    cr_assert_not_null(wait_for(&p, "\"status\":404", 5000));
+    kill(p.pid, SIGTERM);
+    cr_assert_eq(wait_exit(&p, 10000), 0);
+    cr_assert_null(strstr(p.buf, "tok-never-logged-42"), "the token appears in the log: %s", p.buf);
 }
 
 /* libcurl, libxml2 (in articled-web.so) and libstemmer are mapped by their
@@ -549,7 +531,7 @@ Test(process, maps_the_page_importer_and_the_stemmer_only_when_first_needed)
 
     char out[2048];
     /* Loopback is refused by the fetch guard: the importer loads, nothing is written. */
-    long st = post_json(port, "/v1/articles/import", "tok-lazy",
+    long st = call(port, "POST", "/v1/articles/import", "tok-lazy",
                         "{\"url\":\"http://127.0.0.1:1/\"}", out, sizeof out);
     cr_expect_eq(st, 403, "%s", out);
     cr_expect_not_null(strstr(out, "fetch-address-forbidden"), "%s", out);
@@ -574,7 +556,7 @@ Test(process, answers_503_and_logs_the_path_when_the_page_importer_is_missing)
     cr_assert_not_null(strstr(p.buf, "\"level\":\"warn\",\"event\":\"import_unavailable\""),
                        "warned at start-up: %s", p.buf);
     char out[2048];
-    long st = post_json(port, "/v1/articles/import", "tok-missing",
+    long st = call(port, "POST", "/v1/articles/import", "tok-missing",
                         "{\"url\":\"https://news.example.com/a\"}", out, sizeof out);
     cr_assert_eq(st, 503, "%s", out);
     cr_assert_not_null(strstr(out, "\"code\":\"import-unavailable\""), "%s", out);
