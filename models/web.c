@@ -91,15 +91,10 @@ web_load(const char **why)
     return api;
 }
 
-bool
-web_loaded(void)
-{
-    return __atomic_load_n(&api, __ATOMIC_ACQUIRE) != NULL;
-}
-
 void
 web_unload(void)
 {
-    if (web_loaded())
-        api->cleanup();
+    const struct web_api *a = __atomic_load_n(&api, __ATOMIC_ACQUIRE);
+    if (a)
+        a->cleanup();
 }

@@ -21,7 +21,6 @@
 #include "models/article.h"
 #include "models/fetch.h"
 
-#include <stdbool.h>
 #include <stddef.h>
 
 /* Bumped whenever struct web_api or a struct it passes changes shape. */
@@ -46,15 +45,12 @@ void web_configure(const char *path);
 
 /* The plugin's functions, loading it on the first call (thread-safe; later
  * calls return the first outcome). NULL when it cannot be loaded: *why is then
- * a sentence naming the path(s) tried and the loader's error, valid for the
- * life of the process. */
+ * a sentence naming the path tried and the loader's error, valid for the life
+ * of the process. */
 const struct web_api *web_load(const char **why);
 
 /* The path web_load uses (or used): for the start-up log. */
 const char *web_plugin_path(void);
-
-/* True when web_load has loaded the plugin. */
-bool web_loaded(void);
 
 /* At exit, after the last import: lets libcurl and libxml2 free their global
  * state (valgrind-clean shutdown). Does nothing when never loaded. */

@@ -27,8 +27,8 @@ struct deadline {
     struct deadline_slot *free_list;
 };
 
-static int64_t
-now_ms(void)
+int64_t
+deadline_now_ms(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -51,7 +51,7 @@ watchdog(void *arg)
             rc = pthread_cond_timedwait(&d->wake, &d->lock, &until);
         if (d->stopping)
             break;
-        int64_t now = now_ms();
+        int64_t now = deadline_now_ms();
         for (size_t i = 0; i < d->capacity; i++) {
             struct deadline_slot *s = &d->slots[i];
             if (s->fd < 0)
@@ -124,7 +124,7 @@ deadline_arm(struct deadline_slot *slot, enum deadline_phase phase, int ms)
         return;
     __atomic_store_n(&slot->expired, 0, __ATOMIC_RELEASE);
     __atomic_store_n(&slot->phase, (int)phase, __ATOMIC_RELEASE);
-    __atomic_store_n(&slot->due, phase == DEADLINE_NONE ? 0 : now_ms() + ms, __ATOMIC_RELEASE);
+    __atomic_store_n(&slot->due, phase == DEADLINE_NONE ? 0 : deadline_now_ms() + ms, __ATOMIC_RELEASE);
 }
 
 void

@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The phases the transport uses; the watchdog only passes them on. */
 enum deadline_phase {
@@ -27,6 +28,9 @@ enum deadline_phase {
 
 struct deadline;
 struct deadline_slot;
+
+/* The clock deadlines are kept in: CLOCK_MONOTONIC, in milliseconds. */
+int64_t deadline_now_ms(void);
 
 /* Called by the watchdog, under the table lock, for a socket whose deadline
  * has passed while in phase (not DEADLINE_NONE). fd is still open. */

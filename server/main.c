@@ -8,6 +8,7 @@
 #include "handlers/service.h"
 #include "models/web.h"
 #include "server/cli.h"
+#include "server/deadline.h"
 #include "server/http.h"
 #include "server/log.h"
 
@@ -18,32 +19,23 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #define ARTICLED_VERSION "0.1.0"
 
 extern char **environ;
 
-/* Milliseconds left until deadline (CLOCK_MONOTONIC, ms), at least 0. */
+/* Waits for fd to be ready for events before deadline (deadline_now_ms); 0 or -1. */
 static int
-ms_left(long long deadline)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long long left = deadline - (now.tv_sec * 1000LL + now.tv_nsec / 1000000);
-    return left > 0 ? (int)left : 0;
-}
-
-/* Waits for fd to be ready for events before the deadline; 0 or -1. */
-static int
-wait_fd(int fd, short events, long long deadline)
+wait_fd(int fd, short events, int64_t deadline)
 {
     struct pollfd p = {.fd = fd, .events = events};
-    int rc;
-    while ((rc = poll(&p, 1, ms_left(deadline))) < 0 && errno == EINTR)
-        ;
-    return rc == 1 ? 0 : -1;
+    for (;;) {
+        int64_t left = deadline - deadline_now_ms();
+        int rc = poll(&p, 1, left > 0 ? (int)left : 0);
+        if (rc >= 0 || errno != EINTR)
+            return rc == 1 ? 0 : -1;
+    }
 }
 
 /* GET /healthz over one plain HTTP/1.0 connection; the status code, or 0 with
@@ -52,9 +44,7 @@ wait_fd(int fd, short events, long long deadline)
 static int
 get_health(const char *host, int port, const char **why)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    long long deadline = t.tv_sec * 1000LL + t.tv_nsec / 1000000 + 3000;
+    int64_t deadline = deadline_now_ms() + 3000;
     char service[16];
     snprintf(service, sizeof service, "%d", port);
     struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST}, *ai = NULL;
