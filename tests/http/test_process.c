@@ -103,6 +103,19 @@ port_of(struct proc *p)
     return n;
 }
 
+/* Starts articled on the sample articles at a free port, with token (unless
+ * NULL) as its write token, and returns the port once the content has loaded. */
+static int
+serve_sample(struct proc *p, const char *token)
+{
+    if (token)
+        setenv("ARTICLED_WRITE_TOKEN", token, 1);
+    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
+    spawn(p, args);
+    unsetenv("ARTICLED_WRITE_TOKEN");
+    return port_of(p);
+}
+
 static int
 wait_exit(struct proc *p, int timeout_ms)
 {
@@ -228,9 +241,7 @@ Test(process, exits_1_when_the_content_directory_is_missing)
 Test(process, finishes_an_in_flight_request_on_sigterm_then_exits_0)
 {
     struct proc p;
-    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
-    spawn(&p, args);
-    int port = port_of(&p);
+    int port = serve_sample(&p, NULL);
     cr_assert_not_null(wait_for(&p, "content_loaded", 5000));
     /* A request whose body is still arriving when SIGTERM comes. */
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -256,9 +267,7 @@ Test(process, finishes_an_in_flight_request_on_sigterm_then_exits_0)
 Test(process, exits_0_on_sigint)
 {
     struct proc p;
-    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
-    spawn(&p, args);
-    port_of(&p);
+    serve_sample(&p, NULL);
     kill(p.pid, SIGINT);
     cr_assert_eq(wait_exit(&p, 10000), 0);
 }
@@ -331,9 +340,7 @@ Test(process, logs_and_skips_a_bad_file_but_serves_the_rest)
 Test(process, logs_one_json_line_per_request)
 {
     struct proc p;
-    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
-    spawn(&p, args);
-    int port = port_of(&p);
+    int port = serve_sample(&p, NULL);
     cr_assert_eq(get_status(port, "/v1/articles/nope", NULL), 404);
     const char *line = wait_for(&p, "\"event\":\"request\"", 5000);
     cr_assert_not_null(line, "%s", p.buf);
@@ -357,9 +364,7 @@ Test(process, logs_one_json_line_per_request)
 Test(process, healthcheck_exits_0_against_a_live_server_and_1_otherwise)
 {
     struct proc p;
-    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
-    spawn(&p, args);
-    int port = port_of(&p);
+    int port = serve_sample(&p, NULL);
     char portstr[16], out[1024];
     snprintf(portstr, sizeof portstr, "%d", port);
     const char *hc[] = {"--healthcheck", "--port", portstr, NULL};
@@ -496,11 +501,7 @@ call(int port, const char *method, const char *path, const char *token, const ch
 Test(process, never_logs_a_token)
 {
     struct proc p;
-    setenv("ARTICLED_WRITE_TOKEN", "tok-never-logged-42", 1);
-    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
-    spawn(&p, args);
-    unsetenv("ARTICLED_WRITE_TOKEN");
-    int port = port_of(&p);
+    int port = serve_sample(&p, "tok-never-logged-42");
     char out[2048];
     cr_assert_eq(call(port, "DELETE", "/v1/articles/x", "tok-never-logged-42", NULL, out, sizeof out),
                  404, "authorised, and no such article: %s", out);
@@ -515,11 +516,7 @@ Test(process, never_logs_a_token)
 Test(process, maps_the_page_importer_and_the_stemmer_only_when_first_needed)
 {
     struct proc p;
-    setenv("ARTICLED_WRITE_TOKEN", "tok-lazy", 1);
-    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
-    spawn(&p, args);
-    unsetenv("ARTICLED_WRITE_TOKEN");
-    int port = port_of(&p);
+    int port = serve_sample(&p, "tok-lazy");
     cr_assert_eq(get_status(port, "/v1/articles", NULL), 200);
     static const char *const lazy[] = {"articled-web.so", "libcurl", "libxml2", "libstemmer"};
     for (size_t i = 0; i < sizeof lazy / sizeof *lazy; i++)
@@ -544,13 +541,9 @@ Test(process, maps_the_page_importer_and_the_stemmer_only_when_first_needed)
 Test(process, answers_503_and_logs_the_path_when_the_page_importer_is_missing)
 {
     struct proc p;
-    setenv("ARTICLED_WRITE_TOKEN", "tok-missing", 1);
     setenv("ARTICLED_WEB_PLUGIN", "/nonexistent/articled-web.so", 1);
-    const char *args[] = {"--port", "0", "--data", "data/articles", NULL};
-    spawn(&p, args);
-    unsetenv("ARTICLED_WRITE_TOKEN");
+    int port = serve_sample(&p, "tok-missing");
     unsetenv("ARTICLED_WEB_PLUGIN");
-    int port = port_of(&p);
     cr_assert_not_null(strstr(p.buf, "\"web_plugin\":\"/nonexistent/articled-web.so\""), "%s",
                        p.buf);
     cr_assert_not_null(strstr(p.buf, "\"level\":\"warn\",\"event\":\"import_unavailable\""),
