@@ -58,6 +58,27 @@ cache_format_date(long long t, char *out, size_t len)
     out[n] = '\0';
 }
 
+const char *
+cache_date_now(void)
+{
+    /* Formatted once a second per thread: gmtime_r takes glibc's time zone
+     * lock, a cache line every HTTP thread would otherwise pass around on
+     * every request. time() is the vDSO's coarse clock. */
+    static __thread struct {
+        time_t t;
+        char s[CACHE_DATE_LEN + 1];
+    } now;
+    time_t t = time(NULL);
+    if (t != now.t || !now.s[0]) {
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        if (strftime(now.s, sizeof now.s, "%a, %d %b %Y %H:%M:%S GMT", &tm) != CACHE_DATE_LEN)
+            memcpy(now.s, "Thu, 01 Jan 1970 00:00:00 GMT", sizeof now.s); /* a year past 9999 */
+        now.t = t;
+    }
+    return now.s;
+}
+
 bool
 cache_not_modified(const char *if_none_match, const char *if_modified_since, const char *etag,
                    long long last_modified)

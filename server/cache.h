@@ -15,6 +15,14 @@ long long cache_parse_date(const char *s);
 /* Writes t as an IMF-fixdate into out (at least 30 bytes). */
 void cache_format_date(long long t, char *out, size_t len);
 
+/* The length of an IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`. */
+#define CACHE_DATE_LEN 29
+
+/* The current time as an IMF-fixdate (CACHE_DATE_LEN bytes and a NUL), for
+ * the Date header. The string is the calling thread's and is rewritten once
+ * a second, by its next call. */
+const char *cache_date_now(void);
+
 /* True when the request's validators say the client's copy is current:
  * If-None-Match against etag when sent, else If-Modified-Since against
  * last_modified (0: unknown, never current). */

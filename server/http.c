@@ -4,6 +4,7 @@
 #include "handlers/problem.h"
 #include "handlers/service.h"
 #include "models/utf8.h"
+#include "server/cache.h"
 #include "server/deadline.h"
 #include "server/encoding.h"
 #include "server/log.h"
@@ -24,15 +25,26 @@
 #include <time.h>
 #include <unistd.h>
 
+/* Requests begun and not completed, counted in lanes: each thread counts in
+ * its own lane, 64 bytes from the next, so the HTTP threads do not pass one
+ * cache line back and forth twice a request; http_stop sums the lanes. A
+ * request is uncounted in the lane that counted it, so a sum is right even
+ * when two threads share a lane. */
+#define LANES 16
+struct lane {
+    int active; /* atomic */
+    char pad[64 - sizeof(int)];
+};
+
 struct http_server {
     struct MHD_Daemon *daemon;
     struct service *svc;
     const struct route *routes;
     size_t nroutes;
     uint16_t port;
-    unsigned long long next_id; /* request id counter, atomic */
+    unsigned long long next_id; /* request ids handed out, atomic; threads take blocks */
     unsigned boot_id;           /* distinguishes ids across restarts */
-    int active;                 /* requests begun and not completed, atomic */
+    struct lane lanes[LANES];
     struct deadline *deadline;  /* header and body deadlines of every connection */
     char *timeout_body;         /* the 408 problem document, sent by the watchdog */
     size_t timeout_body_len;
@@ -71,6 +83,7 @@ struct exchange {
     char request_id[72];
     struct catalog *snap;
     struct worker *held; /* the thread whose hold counts snap; NULL: snap is a reference */
+    struct lane *lane;   /* where the request is counted */
     char text[]; /* path, then caps */
 };
 
@@ -112,7 +125,12 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     x->slot = ci ? ci->socket_context : NULL;
     deadline_phase(x->slot, DEADLINE_HEADERS);
     x->path_whole = len < 2048;
-    __atomic_add_fetch(&srv->active, 1, __ATOMIC_RELAXED);
+    static unsigned lanes_given;
+    static __thread unsigned lane = LANES; /* LANES: none yet */
+    if (lane == LANES)
+        lane = __atomic_fetch_add(&lanes_given, 1, __ATOMIC_RELAXED) % LANES;
+    x->lane = &srv->lanes[lane];
+    __atomic_add_fetch(&x->lane->active, 1, __ATOMIC_RELAXED);
     return x;
 }
 
@@ -158,10 +176,39 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     /* A kept-alive connection's next request starts its header deadline now. */
     deadline_arm(x->slot, DEADLINE_WAITING, svc->cfg.header_timeout * 1000);
     snapshot_done(x);
+    __atomic_sub_fetch(&x->lane->active, 1, __ATOMIC_RELAXED);
     free(x->body);
     free(x);
     *req_cls = NULL;
-    __atomic_sub_fetch(&srv->active, 1, __ATOMIC_RELAXED);
+}
+
+/* Requests begun and not completed, in all lanes. */
+static int
+active_requests(struct http_server *srv)
+{
+    int n = 0;
+    for (size_t i = 0; i < LANES; i++)
+        n += __atomic_load_n(&srv->lanes[i].active, __ATOMIC_RELAXED);
+    return n;
+}
+
+/* The next request id number. Each thread takes them from srv in blocks, so
+ * the shared counter is touched once in ID_BLOCK requests; ids stay unique,
+ * and increase within a thread. */
+#define ID_BLOCK 1024
+static unsigned long long
+next_request_seq(struct http_server *srv)
+{
+    static __thread struct {
+        const struct http_server *srv;
+        unsigned long long next, end;
+    } ids;
+    if (ids.srv != srv || ids.next == ids.end) {
+        ids.next = __atomic_fetch_add(&srv->next_id, ID_BLOCK, __ATOMIC_RELAXED) + 1;
+        ids.end = ids.next + ID_BLOCK;
+        ids.srv = srv;
+    }
+    return ids.next++;
 }
 
 /* A request id from the client is kept when it is short and plain; otherwise one is made. */
@@ -180,7 +227,7 @@ assign_request_id(struct exchange *x, struct MHD_Connection *conn)
         memcpy(x->request_id, given, n + 1);
         return;
     }
-    unsigned long long seq = __atomic_add_fetch(&x->srv->next_id, 1, __ATOMIC_RELAXED);
+    unsigned long long seq = next_request_seq(x->srv);
     /* "%08x-%llx" by hand: this runs for every request */
     static const char hex[] = "0123456789abcdef";
     char *p = x->request_id;
@@ -217,7 +264,12 @@ release_memo(void *cls)
  * and, for every header, an entry and copies of its name and value: about 20
  * allocations a request. A thread that sends the same borrowed body with the
  * same status and headers again (a popular article, its 304) reuses the
- * response object it made the first time and only swaps X-Request-Id.
+ * response object it made the first time and only rewrites X-Request-Id and
+ * Date. It writes them in place, into the values MHD_get_response_header
+ * returns (0.9.75 keeps each value in a block of its own, with its length
+ * beside it): Date always has the same length, and so does an id as long as
+ * the previous one; only an id of another length is swapped with
+ * MHD_del_response_header and MHD_add_response_header.
  *
  * Why that is safe: 0.9.75 reads a response's header list only while it
  * builds the connection's header block, and it does so in the same pass that
@@ -244,7 +296,9 @@ struct kept_response {
     const char *names[RESPONSE_MAX_HEADERS];
     unsigned short at[RESPONSE_MAX_HEADERS]; /* each value's offset in text */
     char text[RESPONSE_TEXT_BYTES];
-    char request_id[72]; /* the X-Request-Id r carries now */
+    char *id_at;   /* r's X-Request-Id value, inside r */
+    size_t id_len; /* its length */
+    char *date_at; /* r's Date value, inside r: CACHE_DATE_LEN bytes */
 };
 
 /* ---- The snapshot a thread serves from ----
@@ -386,15 +440,23 @@ keepable(const struct response *resp)
     return true;
 }
 
-/* Records the X-Request-Id e's response carries now: an id of x->request_id's
- * size (assign_request_id keeps it shorter), copied without printf since a
- * reused response does this on every request. */
-static void
-set_kept_id(struct kept_response *e, const char *id)
+/* Points e at the values of its response's X-Request-Id and Date headers.
+ * False when either is missing or Date is not an IMF-fixdate. */
+static bool
+kept_locate(struct kept_response *e)
 {
-    size_t n = strnlen(id, sizeof e->request_id - 1);
-    memcpy(e->request_id, id, n);
-    e->request_id[n] = '\0';
+    e->id_at = (char *)MHD_get_response_header(e->r, "X-Request-Id");
+    e->date_at = (char *)MHD_get_response_header(e->r, MHD_HTTP_HEADER_DATE);
+    e->id_len = e->id_at ? strlen(e->id_at) : 0;
+    return e->id_at && e->date_at && strlen(e->date_at) == CACHE_DATE_LEN;
+}
+
+/* Forgets e's response, which is in an unknown state. */
+static void
+kept_drop(struct kept_response *e)
+{
+    MHD_destroy_response(e->r);
+    e->r = NULL;
 }
 
 static bool
@@ -412,22 +474,28 @@ same_response(const struct kept_response *k, unsigned long long generation,
     return true;
 }
 
-/* The kept response for resp, X-Request-Id set to id; NULL when none. */
+/* The kept response for resp, X-Request-Id set to id and Date to date;
+ * NULL when none. */
 static struct MHD_Response *
 kept_find(struct worker *k, unsigned long long generation, const struct response *resp,
-          const char *id)
+          const char *id, const char *date)
 {
     for (size_t i = 0; i < KEPT_RESPONSES; i++) {
         struct kept_response *e = &k->slot[i];
         if (!same_response(e, generation, resp))
             continue;
-        if (MHD_del_response_header(e->r, "X-Request-Id", e->request_id) != MHD_YES ||
-            MHD_add_response_header(e->r, "X-Request-Id", id) != MHD_YES) {
-            MHD_destroy_response(e->r); /* in an unknown state: forget it */
-            e->r = NULL;
+        memcpy(e->date_at, date, CACHE_DATE_LEN);
+        size_t n = strlen(id);
+        if (n == e->id_len) {
+            memcpy(e->id_at, id, n);
+            return e->r;
+        }
+        /* e->id_at is compared before libmicrohttpd frees it */
+        if (MHD_del_response_header(e->r, "X-Request-Id", e->id_at) != MHD_YES ||
+            MHD_add_response_header(e->r, "X-Request-Id", id) != MHD_YES || !kept_locate(e)) {
+            kept_drop(e);
             return NULL;
         }
-        set_kept_id(e, id);
         return e->r;
     }
     return NULL;
@@ -436,7 +504,7 @@ kept_find(struct worker *k, unsigned long long generation, const struct response
 /* Keeps r (taking over the caller's reference) as the answer for resp. */
 static void
 kept_store(struct worker *k, unsigned long long generation, const struct response *resp,
-           struct MHD_Response *r, const char *id)
+           struct MHD_Response *r)
 {
     struct kept_response *e = &k->slot[k->next++ % KEPT_RESPONSES];
     if (e->r)
@@ -456,7 +524,8 @@ kept_store(struct worker *k, unsigned long long generation, const struct respons
         memcpy(e->text + used, resp->headers[i].value, n);
         used += n;
     }
-    set_kept_id(e, id);
+    if (!kept_locate(e))
+        kept_drop(e);
 }
 
 /* Queues resp. held (may be NULL) is a memo entry reference taken over by
@@ -470,10 +539,11 @@ send_response(struct exchange *x, struct MHD_Connection *conn, struct response *
 {
     struct worker *k = reuse && !held && x->snap && keepable(resp) ? worker_here() : NULL;
     unsigned long long generation = x->snap ? x->snap->generation : 0;
-    struct MHD_Response *r = k ? kept_find(k, generation, resp, x->request_id) : NULL;
+    const char *date = cache_date_now();
+    struct MHD_Response *r = k ? kept_find(k, generation, resp, x->request_id, date) : NULL;
     bool from_kept = r != NULL;
     if (from_kept) {
-        /* body and headers as they were, X-Request-Id swapped */
+        /* body and headers as they were, X-Request-Id and Date rewritten */
     } else if (held && !resp->body_owned && memo_owns(held, resp->body)) {
         r = MHD_create_response_from_buffer_with_free_callback_cls(
             resp->body_len, (void *)resp->body, release_memo, held);
@@ -494,6 +564,9 @@ send_response(struct exchange *x, struct MHD_Connection *conn, struct response *
         return MHD_NO;
     }
     if (!from_kept) {
+        /* Date first, where libmicrohttpd puts its own; given one, it adds none
+         * (and skips its gmtime_r, see cache_date_now) */
+        MHD_add_response_header(r, MHD_HTTP_HEADER_DATE, date);
         if (resp->content_type)
             MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
         for (size_t i = 0; i < resp->nheaders; i++)
@@ -509,7 +582,7 @@ send_response(struct exchange *x, struct MHD_Connection *conn, struct response *
     enum MHD_Result ok = MHD_queue_response(conn, (unsigned)resp->status, r);
     if (!from_kept) { /* a kept response's reference stays the thread's */
         if (k && ok == MHD_YES)
-            kept_store(k, generation, resp, r, x->request_id);
+            kept_store(k, generation, resp, r);
         else
             MHD_destroy_response(r);
     }
@@ -1067,10 +1140,10 @@ on_deadline(void *cls, int fd, enum deadline_phase phase)
         unsigned long long seq = __atomic_add_fetch(&srv->next_id, 1, __ATOMIC_RELAXED);
         char head[384];
         int n = snprintf(head, sizeof head,
-                         "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                         "HTTP/1.1 408 Request Timeout\r\nDate: %s\r\nConnection: close\r\n"
                          "Content-Type: application/problem+json\r\nCache-Control: no-store\r\n"
                          "X-Request-Id: %08x-%llx\r\nContent-Length: %zu\r\n\r\n",
-                         srv->boot_id, seq, srv->timeout_body_len);
+                         cache_date_now(), srv->boot_id, seq, srv->timeout_body_len);
         if (n > 0 && (size_t)n < sizeof head &&
             send(fd, head, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n)
             send(fd, srv->timeout_body, srv->timeout_body_len, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -1237,7 +1310,7 @@ http_stop(struct http_server *srv, int grace_ms)
         close(listener);
     struct timespec t0, pause = {0, 5 * 1000 * 1000};
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    while (__atomic_load_n(&srv->active, __ATOMIC_RELAXED) > 0 && ms_since(&t0) < grace_ms)
+    while (active_requests(srv) > 0 && ms_since(&t0) < grace_ms)
         nanosleep(&pause, NULL);
     deadline_stop(srv->deadline);
     free_server(srv);

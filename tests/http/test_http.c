@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #define SEED "/v1/articles/north-koreas-kim-visiting-china-at-xi-jinpings-invitation"
@@ -318,6 +319,20 @@ discard(char *b, size_t size, size_t n, void *cls)
     return size * n;
 }
 
+/* True when the response head holds one Date header, an IMF-fixdate within
+ * a second of the clock (a reused response has its Date rewritten). */
+static bool
+one_current_date(const char *head)
+{
+    const char *at = strcasestr(head, "\nDate: ");
+    if (!at || strcasestr(at + 1, "\nDate: "))
+        return false;
+    char value[64] = "";
+    sscanf(at + 7, "%63[^\r\n]", value);
+    time_t t = curl_getdate(value, NULL), now = time(NULL);
+    return strlen(value) == 29 && t != -1 && t <= now && t >= now - 1;
+}
+
 static void *
 ask_with_ids(void *arg)
 {
@@ -360,7 +375,7 @@ ask_with_ids(void *arg)
             sscanf(tag + 7, "%63[^\r\n]", etag);
         snprintf(c->seen[i], sizeof c->seen[i], "%s", got);
         if (rc != CURLE_OK || !first || second || (id[0] && strcmp(got, id) != 0) ||
-            (!id[0] && strncmp(got, "client", 6) == 0))
+            (!id[0] && strncmp(got, "client", 6) == 0) || !one_current_date(head.text))
             c->wrong++;
     }
     curl_easy_cleanup(curl);
@@ -386,6 +401,32 @@ Test(http, every_answer_carries_its_own_request_id_under_concurrency)
             for (int b = a; b < 4; b++)
                 for (int j = b == a ? i + 5 : 4; j < 200; j += 5)
                     cr_assert_str_neq(clients[a].seen[i], clients[b].seen[j]);
+}
+
+Test(http, a_reused_response_carries_the_date_it_is_sent, .timeout = 20)
+{
+    char url[256];
+    snprintf(url, sizeof url, "%s/v1/articles/%s", h.base,
+             "north-koreas-kim-visiting-china-at-xi-jinpings-invitation");
+    CURL *curl = curl_easy_init();
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, discard);
+    /* A few requests a second for four seconds on one connection (one HTTP
+     * thread): the thread sends its kept response again, whose Date must move
+     * on. (Just after start-up, Last-Modified is left out until its second has
+     * passed, so the response kept in the first second is not the last.) */
+    for (int second = 0; second < 4; second++) {
+        for (int i = 0; i < 6; i++) {
+            struct header_block head = {.len = 0};
+            curl_easy_setopt(curl, CURLOPT_HEADERDATA, &head);
+            cr_assert_eq(curl_easy_perform(curl), CURLE_OK);
+            cr_assert(one_current_date(head.text), "second %d, request %d:\n%s", second, i,
+                      head.text);
+        }
+        usleep(1000 * 1000);
+    }
+    curl_easy_cleanup(curl);
 }
 
 Test(http, refuses_ambiguous_request_framing_with_400)
