@@ -52,6 +52,63 @@ struct http_server {
     bool *memo_routes; /* by route index: its handler has answered with memo set (atomic) */
 };
 
+/* The request headers articled reads. They are picked up in the walk that
+ * checks the header block (form_header), so that reading one is an index
+ * instead of a walk of libmicrohttpd's list with a caseless compare at each
+ * entry (nine such walks a request for an article). The first of repeated
+ * headers is kept, as MHD_lookup_connection_value gives. */
+enum known_header {
+    H_ACCEPT_ENCODING,
+    H_ACCESS_CONTROL_REQUEST_METHOD,
+    H_AUTHORIZATION,
+    H_CONTENT_LENGTH,
+    H_CONTENT_TYPE,
+    H_HOST,
+    H_IF_MATCH,
+    H_IF_MODIFIED_SINCE,
+    H_IF_NONE_MATCH,
+    H_ORIGIN,
+    H_TRANSFER_ENCODING,
+    H_X_FORWARDED_FOR,
+    H_X_FORWARDED_HOST,
+    H_X_FORWARDED_PROTO,
+    H_X_REQUEST_ID,
+    H_KNOWN
+};
+
+#define KNOWN(name) {name, sizeof name - 1}
+static const struct {
+    const char *name;
+    size_t len;
+} known_headers[H_KNOWN] = {
+    [H_ACCEPT_ENCODING] = KNOWN("Accept-Encoding"),
+    [H_ACCESS_CONTROL_REQUEST_METHOD] = KNOWN("Access-Control-Request-Method"),
+    [H_AUTHORIZATION] = KNOWN("Authorization"),
+    [H_CONTENT_LENGTH] = KNOWN("Content-Length"),
+    [H_CONTENT_TYPE] = KNOWN("Content-Type"),
+    [H_HOST] = KNOWN("Host"),
+    [H_IF_MATCH] = KNOWN("If-Match"),
+    [H_IF_MODIFIED_SINCE] = KNOWN("If-Modified-Since"),
+    [H_IF_NONE_MATCH] = KNOWN("If-None-Match"),
+    [H_ORIGIN] = KNOWN("Origin"),
+    [H_TRANSFER_ENCODING] = KNOWN("Transfer-Encoding"),
+    [H_X_FORWARDED_FOR] = KNOWN("X-Forwarded-For"),
+    [H_X_FORWARDED_HOST] = KNOWN("X-Forwarded-Host"),
+    [H_X_FORWARDED_PROTO] = KNOWN("X-Forwarded-Proto"),
+    [H_X_REQUEST_ID] = KNOWN("X-Request-Id"),
+};
+#undef KNOWN
+
+/* Which known header name is, H_KNOWN for none. */
+static enum known_header
+known_header(const char *name, size_t len)
+{
+    for (size_t i = 0; i < H_KNOWN; i++)
+        if (known_headers[i].len == len && strcasecmp(known_headers[i].name, name) == 0)
+            return (enum known_header)i;
+    return H_KNOWN;
+}
+
 /* Per-request state: created when the request line arrives (uri_log), freed
  * in the completed callback, which also runs for aborted requests. */
 struct exchange {
@@ -84,6 +141,12 @@ struct exchange {
     struct catalog *snap;
     struct worker *held; /* the thread whose hold counts snap; NULL: snap is a reference */
     struct lane *lane;   /* where the request is counted */
+    struct MHD_Connection *conn;
+    /* The known headers' values (NULL: not sent), once headers_known: set
+     * when the header block passed check_form's walk. Before that, or when it
+     * failed, headers are looked up in libmicrohttpd's list. */
+    bool headers_known;
+    const char *known[H_KNOWN];
     char text[]; /* path, then caps */
 };
 
@@ -108,6 +171,7 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
         return NULL; /* MHD then answers with an internal error */
     memset(x, 0, sizeof *x);
     x->srv = srv;
+    x->conn = conn;
     clock_gettime(CLOCK_MONOTONIC, &x->start);
     x->path = memcpy(x->text, uri, kept);
     x->path[kept] = '\0';
@@ -211,11 +275,20 @@ next_request_seq(struct http_server *srv)
     return ids.next++;
 }
 
+/* The value of the known header h, NULL when it was not sent. */
+static const char *
+header_of(const struct exchange *x, enum known_header h)
+{
+    if (x->headers_known)
+        return x->known[h];
+    return MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, known_headers[h].name);
+}
+
 /* A request id from the client is kept when it is short and plain; otherwise one is made. */
 static void
-assign_request_id(struct exchange *x, struct MHD_Connection *conn)
+assign_request_id(struct exchange *x)
 {
-    const char *given = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Request-Id");
+    const char *given = header_of(x, H_X_REQUEST_ID);
     size_t n = given ? strlen(given) : 0;
     bool ok = n > 0 && n < sizeof x->request_id;
     for (size_t i = 0; ok && i < n; i++) {
@@ -601,7 +674,7 @@ send_refusal(struct exchange *x, struct MHD_Connection *conn, struct response *r
     struct request req = {0};
     req.method = router_method(x->method);
     req.header = lookup_header;
-    req.transport = conn;
+    req.transport = x;
     negotiate_response(&req, resp, &x->srv->svc->cfg, false, false);
     return send_response(x, conn, resp, NULL, false);
 }
@@ -622,22 +695,20 @@ struct header_scan {
     long long length;
 };
 
-static enum MHD_Result
-scan_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+/* Counts a Content-Length or Transfer-Encoding header (h) into s. */
+static void
+scan_framing(struct header_scan *s, enum known_header h, const char *value)
 {
-    (void)kind;
-    struct header_scan *s = cls;
-    if (strcasecmp(key, "Content-Length") == 0) {
+    if (h == H_CONTENT_LENGTH) {
         s->content_length++;
         char *end;
-        s->length = value ? strtoll(value, &end, 10) : -1;
-        if (!value || *end != '\0' || s->length < 0)
+        s->length = strtoll(value, &end, 10);
+        if (*end != '\0' || s->length < 0)
             s->length = -1;
-    } else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+    } else if (h == H_TRANSFER_ENCODING) {
         s->transfer_encoding++;
-        s->chunked_only = value && strcasecmp(value, "chunked") == 0;
+        s->chunked_only = strcasecmp(value, "chunked") == 0;
     }
-    return MHD_YES;
 }
 
 /* The request's wire form, walked in libmicrohttpd's read buffer.
@@ -654,11 +725,14 @@ scan_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *val
  * is checked, reading only inside the block, and every header name must be a
  * token and every value free of control characters and valid UTF-8. */
 struct form {
+    struct exchange *x; /* its known headers are filled in */
     const char *p, *end; /* the next byte expected, and the end of the block */
     long max_line;
     int hosts;
+    struct header_scan scan;
     int status; /* 0 while well-formed */
     const char *code, *detail;
+    char text[96]; /* room for a detail with a number in it */
 };
 
 static void
@@ -738,8 +812,12 @@ form_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *val
         form_fail(f, 431, "header-too-large", "a header line is longer than the limit");
         return MHD_NO;
     }
-    if (strcasecmp(key, "Host") == 0)
+    enum known_header h = known_header(key, klen);
+    if (h == H_HOST)
         f->hosts++;
+    if (h != H_KNOWN && !f->x->known[h])
+        f->x->known[h] = value;
+    scan_framing(&f->scan, h, value);
     f->p = value + vlen;
     if (!form_eol(f)) {
         form_fail(f, 400, "malformed-request", broken);
@@ -748,60 +826,64 @@ form_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *val
     return MHD_YES;
 }
 
-static enum MHD_Result
+/* Checks the request's form into *f (f->status 0: well-formed) and, when the
+ * header block is walked to its end, fills x's known headers. Sends nothing:
+ * the caller answers f->status once the request id and the client are known. */
+static void
 check_form(struct exchange *x, struct MHD_Connection *conn, const char *method, const char *url,
-           const char *version)
+           const char *version, struct form *f)
 {
     const struct config *cfg = &x->srv->svc->cfg;
-    char detail[96];
+    *f = (struct form){.x = x, .max_line = cfg->max_header_line_bytes};
     if ((long)x->uri_len > cfg->max_uri_bytes) {
-        snprintf(detail, sizeof detail, "the request target is longer than %ld bytes",
+        snprintf(f->text, sizeof f->text, "the request target is longer than %ld bytes",
                  cfg->max_uri_bytes);
-        return send_problem(x, conn, 414, "uri-too-long", detail);
+        form_fail(f, 414, "uri-too-long", f->text);
+        return;
     }
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE);
     size_t size = ci ? ci->header_size : 0;
     if ((long)size > cfg->max_header_bytes) {
-        snprintf(detail, sizeof detail, "the request line and headers are longer than %ld bytes",
+        snprintf(f->text, sizeof f->text, "the request line and headers are longer than %ld bytes",
                  cfg->max_header_bytes);
-        return send_problem(x, conn, 431, "headers-too-large", detail);
+        form_fail(f, 431, "headers-too-large", f->text);
+        return;
     }
-    struct form f = {.p = method, .end = method + size, .max_line = cfg->max_header_line_bytes};
+    f->p = method;
+    f->end = method + size;
     size_t mlen = strnlen(method, size);
     /* METHOD SP target SP version line-end, each part where the last ended. */
-    if (size == 0 || x->uri_bad || url != method + mlen + 1 || url + x->uri_len >= f.end ||
-        version != url + x->uri_len + 1 || version >= f.end)
-        form_fail(&f, 400, "malformed-request",
+    if (size == 0 || x->uri_bad || url != method + mlen + 1 || url + x->uri_len >= f->end ||
+        version != url + x->uri_len + 1 || version >= f->end)
+        form_fail(f, 400, "malformed-request",
                   "the request line is not `METHOD target HTTP/1.x` in visible ASCII, with "
                   "single spaces and no %00");
-    if (!f.status) {
-        f.p = version + strnlen(version, (size_t)(f.end - version));
-        if (!form_eol(&f))
-            form_fail(&f, 400, "malformed-request", "the request line holds a NUL byte");
+    if (!f->status) {
+        f->p = version + strnlen(version, (size_t)(f->end - version));
+        if (!form_eol(f))
+            form_fail(f, 400, "malformed-request", "the request line holds a NUL byte");
     }
-    if (!f.status)
-        MHD_get_connection_values(conn, MHD_HEADER_KIND, form_header, &f);
+    if (!f->status) {
+        MHD_get_connection_values(conn, MHD_HEADER_KIND, form_header, f);
+        x->headers_known = !f->status; /* every header line was walked */
+    }
     /* The blank line: its NUL may already have been taken as a CR LF's second. */
-    if (!f.status && f.p != f.end && (!form_eol(&f) || f.p != f.end))
-        form_fail(&f, 400, "malformed-request", "the header block holds a NUL byte");
-    if (!f.status && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && f.hosts != 1)
-        form_fail(&f, 400, "malformed-request", "an HTTP/1.1 request needs one Host header");
-    if (!f.status && !utf8_valid(url, strlen(url), NULL))
-        form_fail(&f, 400, "malformed-request", "the decoded path is not valid UTF-8");
-    if (f.status)
-        return send_problem(x, conn, f.status, f.code, f.detail);
-    return MHD_YES;
+    if (!f->status && f->p != f->end && (!form_eol(f) || f->p != f->end))
+        form_fail(f, 400, "malformed-request", "the header block holds a NUL byte");
+    if (!f->status && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 && f->hosts != 1)
+        form_fail(f, 400, "malformed-request", "an HTTP/1.1 request needs one Host header");
+    if (!f->status && !utf8_valid(url, strlen(url), NULL))
+        form_fail(f, 400, "malformed-request", "the decoded path is not valid UTF-8");
 }
 
 /* The first call, with headers only: refuse what must not be read further.
  * libmicrohttpd 0.9.75 accepts ambiguous framing (PITFALLS.md), so it is
  * checked here, before any body byte is consumed. */
 static enum MHD_Result
-check_headers(struct exchange *x, struct MHD_Connection *conn)
+check_headers(struct exchange *x, struct MHD_Connection *conn, const struct header_scan *scan)
 {
-    struct header_scan s = {0};
-    MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &s);
+    struct header_scan s = *scan;
     if (s.content_length > 1 || (s.content_length && s.transfer_encoding) ||
         s.transfer_encoding > 1 || (s.transfer_encoding && !s.chunked_only) ||
         (s.content_length && s.length < 0))
@@ -873,10 +955,14 @@ scan_query(void *cls, enum MHD_ValueKind kind, const char *key, const char *valu
     return MHD_YES;
 }
 
+/* req->header for handlers: req->transport is the exchange. */
 static const char *
 lookup_header(const struct request *req, const char *name)
 {
-    return MHD_lookup_connection_value(req->transport, MHD_HEADER_KIND, name);
+    const struct exchange *x = req->transport;
+    enum known_header h = known_header(name, strlen(name));
+    return h != H_KNOWN ? header_of(x, h)
+                        : MHD_lookup_connection_value(x->conn, MHD_HEADER_KIND, name);
 }
 
 /* Validates the query against the route's parameter list: unknown and
@@ -923,7 +1009,7 @@ route_early(struct exchange *x, struct MHD_Connection *conn, const char *url)
     x->nparams = req.nparams;
     memcpy(x->params, req.params, sizeof x->params);
     struct response resp = {0};
-    const char *authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+    const char *authz = header_of(x, H_AUTHORIZATION);
     if (auth_check(srv->svc, x->route->access, authz, &resp) != 0)
         return send_refusal(x, conn, &resp);
     return MHD_YES;
@@ -984,7 +1070,7 @@ dispatch(struct exchange *x, struct MHD_Connection *conn, const char *url, const
     req.client = x->view.client;
     req.base_url = x->view.base;
     req.header = lookup_header;
-    req.transport = conn;
+    req.transport = x;
     req.svc = srv->svc;
     req.snap = x->snap = snapshot_for(x, &srv->svc->slot);
 
@@ -1076,18 +1162,18 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *
         size_t mlen = strnlen(method, sizeof x->method - 1);
         memcpy(x->method, method, mlen);
         x->method[mlen] = '\0';
-        assign_request_id(x, conn);
+        struct form f;
+        check_form(x, conn, method, url, version, &f);
+        assign_request_id(x);
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         struct service *svc = x->srv->svc;
-        proxy_resolve(ci ? ci->client_addr : NULL,
-                      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-For"),
-                      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Proto"),
-                      MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "X-Forwarded-Host"),
+        proxy_resolve(ci ? ci->client_addr : NULL, header_of(x, H_X_FORWARDED_FOR),
+                      header_of(x, H_X_FORWARDED_PROTO), header_of(x, H_X_FORWARDED_HOST),
                       svc->cfg.public_base_url, &svc->trusted_proxies, &x->view);
-        enum MHD_Result ok = check_form(x, conn, method, url, version);
-        if (ok == MHD_YES && !x->queued)
-            ok = check_headers(x, conn);
+        if (f.status)
+            return send_problem(x, conn, f.status, f.code, f.detail);
+        enum MHD_Result ok = check_headers(x, conn, &f.scan);
         return ok == MHD_YES && !x->queued ? route_early(x, conn, url) : ok;
     }
     if (x->queued) { /* refused in the first call; drain nothing more */

@@ -429,6 +429,29 @@ Test(http, a_reused_response_carries_the_date_it_is_sent, .timeout = 20)
     curl_easy_cleanup(curl);
 }
 
+Test(http, reads_request_headers_in_any_case_and_the_first_of_repeats)
+{
+    static const char req[] = "GET /v1/articles/central-bank-holds-rates HTTP/1.1\r\nhost: x\r\n"
+                              "x-request-id: lower-1\r\nX-REQUEST-ID: upper-2\r\n"
+                              "accept-ENCODING: gzip\r\nConnection: close\r\n\r\n";
+    char *out = http_raw(&h, req, sizeof req - 1, 2000);
+    cr_assert(strncmp(out, "HTTP/1.1 200", 12) == 0, "got: %.200s", out);
+    cr_expect_not_null(strstr(out, "\r\nX-Request-Id: lower-1\r\n"), "got: %.400s", out);
+    cr_expect_not_null(strstr(out, "\r\nContent-Encoding: gzip\r\n"), "got: %.400s", out);
+    free(out);
+}
+
+Test(http, a_malformed_request_still_gets_the_request_id_it_sent)
+{
+    /* The header walk stops at the bad line; the id after it is still read. */
+    static const char req[] = "GET /v1/articles HTTP/1.1\r\nHost: x\r\nBad Name: x\r\n"
+                              "X-Request-Id: keep-me\r\n\r\n";
+    char *out = http_raw(&h, req, sizeof req - 1, 2000);
+    cr_assert(strncmp(out, "HTTP/1.1 400", 12) == 0, "got: %.200s", out);
+    cr_expect_not_null(strstr(out, "\r\nX-Request-Id: keep-me\r\n"), "got: %.400s", out);
+    free(out);
+}
+
 Test(http, refuses_ambiguous_request_framing_with_400)
 {
     static const char *const requests[] = {
