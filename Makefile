@@ -42,7 +42,7 @@ CRASH    := $(B)/tests/crash/crashtest
 EVALS    := $(patsubst %.c,$(B)/%,$(sort $(wildcard eval/*.c)))
 
 .SECONDARY:
-.PHONY: all run test check test-plain test-san eval eval-extract fuzz bench bench-connections bench-crash bench-search \
+.PHONY: all run test check test-plain test-san eval eval-extract fuzz bench bench-instructions bench-connections bench-crash bench-search \
         valgrind soak bench-reload abuse-slow clean format
 all: articled
 
@@ -130,6 +130,10 @@ fuzz:
 # articled against nginx serving the identical bytes (docs/benchmarks.md).
 bench: articled
 	sh bench/nginx.sh
+
+# Instructions a request under callgrind, against ARTICLED_REF when set (docs/benchmarks.md).
+bench-instructions: articled
+	sh bench/instructions.sh
 
 # wrk at 128-512 keep-alive connections on the shipped mode (docs/operations.md).
 bench-connections: articled
