@@ -797,14 +797,16 @@ form_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *val
         return MHD_NO;
     }
     size_t vlen = strnlen(value, (size_t)(f->end - value));
+    unsigned char high = 0; /* any byte past ASCII: then UTF-8 is checked */
     for (size_t i = 0; i < vlen; i++) {
         unsigned char c = (unsigned char)value[i];
         if ((c < ' ' && c != '\t') || c == 0x7f) {
             form_fail(f, 400, "malformed-request", "a header value holds a control character");
             return MHD_NO;
         }
+        high |= c;
     }
-    if (!utf8_valid(value, vlen, NULL)) {
+    if ((high & 0x80) && !utf8_valid(value, vlen, NULL)) {
         form_fail(f, 400, "malformed-request", "a header value is not valid UTF-8");
         return MHD_NO;
     }
