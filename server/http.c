@@ -99,7 +99,7 @@ static const struct {
 };
 #undef KNOWN
 
-/* Which known header name is, H_KNOWN for none. */
+/* The known header called name (len bytes, any case); H_KNOWN for none. */
 static enum known_header
 known_header(const char *name, size_t len)
 {
