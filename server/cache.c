@@ -33,6 +33,17 @@ cache_parse_date(const char *s)
     return (long long)timegm(&tm);
 }
 
+/* Formats t as an IMF-fixdate into out (at least CACHE_DATE_LEN + 1 bytes);
+ * its length, which is CACHE_DATE_LEN for the years 1000 to 9999. */
+static size_t
+imf_fixdate(long long t, char *out, size_t len)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    return strftime(out, len, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
 void
 cache_format_date(long long t, char *out, size_t len)
 {
@@ -43,10 +54,7 @@ cache_format_date(long long t, char *out, size_t len)
         char s[40];
     } last;
     if (!last.s[0] || last.t != t) {
-        time_t tt = (time_t)t;
-        struct tm tm;
-        gmtime_r(&tt, &tm);
-        strftime(last.s, sizeof last.s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        imf_fixdate(t, last.s, sizeof last.s);
         last.t = t;
     }
     size_t n = strlen(last.s);
@@ -70,9 +78,7 @@ cache_date_now(void)
     } now;
     time_t t = time(NULL);
     if (t != now.t || !now.s[0]) {
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        if (strftime(now.s, sizeof now.s, "%a, %d %b %Y %H:%M:%S GMT", &tm) != CACHE_DATE_LEN)
+        if (imf_fixdate(t, now.s, sizeof now.s) != CACHE_DATE_LEN)
             memcpy(now.s, "Thu, 01 Jan 1970 00:00:00 GMT", sizeof now.s); /* a year past 9999 */
         now.t = t;
     }

@@ -219,6 +219,19 @@ Test(cache, formats_and_parses_imf_fixdates_both_ways)
     cr_expect_str_eq(exact, "Sun, 06 Nov 1994 08:49:37 GMT");
 }
 
+Test(cache, dates_now_as_an_imf_fixdate_of_the_current_second)
+{
+    long long before = (long long)time(NULL);
+    const char *now = cache_date_now();
+    long long after = (long long)time(NULL);
+    cr_assert_eq(strlen(now), CACHE_DATE_LEN, "`%s`", now);
+    long long t = cache_parse_date(now);
+    cr_expect(t >= before && t <= after, "`%s` is not between %lld and %lld", now, before, after);
+    char again[40];
+    cache_format_date(t, again, sizeof again);
+    cr_expect_str_eq(now, again);
+}
+
 Test(cache, refuses_what_is_not_an_imf_fixdate)
 {
     static const char *const bad[] = {
