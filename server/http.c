@@ -883,22 +883,21 @@ check_form(struct exchange *x, struct MHD_Connection *conn, const char *method, 
  * libmicrohttpd 0.9.75 accepts ambiguous framing (PITFALLS.md), so it is
  * checked here, before any body byte is consumed. */
 static enum MHD_Result
-check_headers(struct exchange *x, struct MHD_Connection *conn, const struct header_scan *scan)
+check_headers(struct exchange *x, struct MHD_Connection *conn, const struct header_scan *s)
 {
-    struct header_scan s = *scan;
-    if (s.content_length > 1 || (s.content_length && s.transfer_encoding) ||
-        s.transfer_encoding > 1 || (s.transfer_encoding && !s.chunked_only) ||
-        (s.content_length && s.length < 0))
+    if (s->content_length > 1 || (s->content_length && s->transfer_encoding) ||
+        s->transfer_encoding > 1 || (s->transfer_encoding && !s->chunked_only) ||
+        (s->content_length && s->length < 0))
         return send_problem(x, conn, 400, "bad-framing",
                             "ambiguous or invalid Content-Length / Transfer-Encoding");
-    if (s.content_length && s.length > x->srv->svc->cfg.max_body_bytes) {
+    if (s->content_length && s->length > x->srv->svc->cfg.max_body_bytes) {
         char detail[96];
         snprintf(detail, sizeof detail, "the body is larger than %ld bytes",
                  x->srv->svc->cfg.max_body_bytes);
         return send_problem(x, conn, 413, "body-too-large", detail);
     }
     /* The headers are in; a body, if one comes, has body_timeout to arrive. */
-    if (s.transfer_encoding || s.length > 0)
+    if (s->transfer_encoding || s->length > 0)
         deadline_arm(x->slot, DEADLINE_BODY, x->srv->svc->cfg.body_timeout * 1000);
     else
         deadline_arm(x->slot, DEADLINE_NONE, 0);
