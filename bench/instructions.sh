@@ -43,9 +43,6 @@ trap 'cleanup' EXIT
 trap 'exit 130' INT TERM
 . bench/lib.sh
 
-article=$(ls "$data" | head -n 1)
-article=${article%.*}
-
 # control OPTION: callgrind_control OPTION on the server. valgrind takes the
 # command when the program runs, not while it sleeps in poll(), so a /healthz
 # request wakes it (one small request more in a count of thousands).
