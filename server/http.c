@@ -8,8 +8,10 @@
 #include "server/deadline.h"
 #include "server/encoding.h"
 #include "server/log.h"
+#include "server/loop.h"
 #include "server/memo.h"
 #include "server/negotiate.h"
+#include "server/peers.h"
 #include "server/proxy.h"
 
 #include <arpa/inet.h>
@@ -37,7 +39,7 @@ struct lane {
 };
 
 struct http_server {
-    struct MHD_Daemon *daemon;
+    struct loop *loop; /* the HTTP threads and their daemons */
     struct service *svc;
     const struct route *routes;
     size_t nroutes;
@@ -45,10 +47,13 @@ struct http_server {
     unsigned long long next_id; /* request ids handed out, atomic; threads take blocks */
     unsigned boot_id;           /* distinguishes ids across restarts */
     struct lane lanes[LANES];
-    struct deadline *deadline;  /* header and body deadlines of every connection */
-    char *timeout_body;         /* the 408 problem document, sent by the watchdog */
+    struct deadline *deadline; /* header and body deadlines of every connection */
+    char *timeout_body;        /* the 408 problem document, sent by the watchdog */
     size_t timeout_body_len;
-    struct memo *memo;          /* NULL when memo_max_bytes is 0 */
+    struct memo *memo;     /* NULL when memo_max_bytes is 0 */
+    struct peers *peers;   /* NULL when max_connections_per_address is 0 */
+    unsigned daemon_flags; /* what start_daemon needs beyond the config */
+    size_t daemon_memory;
     bool *memo_routes; /* by route index: its handler has answered with memo set (atomic) */
 };
 
@@ -76,7 +81,10 @@ enum known_header {
     H_KNOWN
 };
 
-#define KNOWN(name) {name, sizeof name - 1}
+#define KNOWN(name)                                                                                \
+    {                                                                                              \
+        name, sizeof name - 1                                                                      \
+    }
 static const struct {
     const char *name;
     size_t len;
@@ -136,7 +144,7 @@ struct exchange {
     size_t uri_len;             /* its full length as received */
     bool uri_bad;               /* it holds a byte outside visible ASCII, or %00 */
     struct deadline_slot *slot; /* the connection's deadline; NULL when unwatched */
-    bool path_whole; /* path holds the whole target (not cut at 2048 bytes) */
+    bool path_whole;            /* path holds the whole target (not cut at 2048 bytes) */
     char request_id[72];
     struct catalog *snap;
     struct worker *held; /* the thread whose hold counts snap; NULL: snap is a reference */
@@ -382,8 +390,8 @@ struct kept_response {
  * reference to the snapshot it last served and counts its own requests on it,
  * and takes the mutex only when the slot's version has moved. A snapshot
  * replaced while requests of the thread still use it waits in `retired` until
- * they complete: a request completes on the thread that began it, as
- * libmicrohttpd's thread pool gives each connection to one thread. The cost: a
+ * they complete: a request completes on the thread that began it, as each
+ * connection is served by one thread (server/loop.h). The cost: a
  * thread that gets no request after a reload or a write keeps the previous
  * snapshot until its next request, or its exit. */
 #define RETIRED_MAX 8
@@ -406,7 +414,7 @@ struct worker {
 static pthread_key_t worker_key;
 static pthread_once_t worker_once = PTHREAD_ONCE_INIT;
 
-/* At the exit of a libmicrohttpd thread, whose connections are closed by then. */
+/* At the exit of an HTTP thread, whose connections are closed by then. */
 static void
 drop_worker(void *p)
 {
@@ -536,9 +544,9 @@ static bool
 same_response(const struct kept_response *k, unsigned long long generation,
               const struct response *resp)
 {
-    if (!k->r || k->generation != generation || k->body != resp->body ||
-        k->len != resp->body_len || k->status != resp->status ||
-        k->content_type != resp->content_type || k->nheaders != resp->nheaders)
+    if (!k->r || k->generation != generation || k->body != resp->body || k->len != resp->body_len ||
+        k->status != resp->status || k->content_type != resp->content_type ||
+        k->nheaders != resp->nheaders)
         return false;
     for (size_t i = 0; i < resp->nheaders; i++)
         if (k->names[i] != resp->headers[i].name ||
@@ -725,7 +733,7 @@ scan_framing(struct header_scan *s, enum known_header h, const char *value)
  * is checked, reading only inside the block, and every header name must be a
  * token and every value free of control characters and valid UTF-8. */
 struct form {
-    struct exchange *x; /* its known headers are filled in */
+    struct exchange *x;  /* its known headers are filled in */
     const char *p, *end; /* the next byte expected, and the end of the block */
     long max_line;
     int hosts;
@@ -1000,11 +1008,11 @@ route_early(struct exchange *x, struct MHD_Connection *conn, const char *url)
     struct request req = {0};
     enum http_method method = router_method(x->method);
     if (method == HTTP_OTHER)
-        return MHD_YES; /* answered 501 in dispatch */
+        return MHD_YES;             /* answered 501 in dispatch */
     if (strlen(url) >= x->caps_cap) /* libmicrohttpd only shortens the target */
         return send_problem(x, conn, 500, "internal", "the decoded path outgrew the target");
-    x->match = router_match(srv->routes, srv->nroutes, method, url, &req, x->caps, &x->route,
-                            &x->allowed);
+    x->match =
+        router_match(srv->routes, srv->nroutes, method, url, &req, x->caps, &x->route, &x->allowed);
     if (x->match != ROUTER_FOUND)
         return MHD_YES;
     x->nparams = req.nparams;
@@ -1200,17 +1208,41 @@ static void
 on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
               enum MHD_ConnectionNotificationCode toe)
 {
+    static char refused; /* the socket context of a connection closed at once */
     struct http_server *srv = cls;
+    const union MHD_ConnectionInfo *peer =
+        srv->peers ? MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
     if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-        deadline_forget(srv->deadline, *socket_context);
+        if (*socket_context != &refused)
+            deadline_forget(srv->deadline, *socket_context);
         *socket_context = NULL;
+        if (peer)
+            peers_leave(srv->peers, peer->client_addr);
         return;
     }
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (peer && !peers_enter(srv->peers, peer->client_addr)) {
+        /* on_accept let it in while another thread took this address's last
+         * place: the end of the stream makes libmicrohttpd close it unread */
+        if (ci)
+            shutdown(ci->connect_fd, SHUT_RDWR);
+        *socket_context = &refused;
+        return;
+    }
     *socket_context = ci ? deadline_watch(srv->deadline, ci->connect_fd, DEADLINE_WAITING,
                                           srv->svc->cfg.header_timeout * 1000)
                          : NULL;
+}
+
+/* The accept policy: a connection from an address at its limit is closed
+ * before libmicrohttpd makes anything of it. */
+static enum MHD_Result
+on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    (void)addrlen;
+    struct http_server *srv = cls;
+    return !srv->peers || peers_room(srv->peers, addr) ? MHD_YES : MHD_NO;
 }
 
 /* The watchdog's verdict on a connection past its deadline (run under the
@@ -1250,21 +1282,49 @@ on_mhd_error(void *cls, const char *fmt, va_list ap)
     log_msg(&svc->log, LOG_WARN, "http_library", msg);
 }
 
-/* Frees what http_start made, whatever it got to; stopping the daemon first
- * (its threads exit, which releases their kept responses and snapshots) also
- * forgets every connection's deadline slot. */
+/* Frees what http_start made, whatever it got to; stopping the loop first
+ * (its threads close their connections and exit, which releases their kept
+ * responses and snapshots) also forgets every connection's deadline slot and
+ * address. */
 static void
 free_server(struct http_server *srv)
 {
-    if (srv->daemon) { /* started: /metrics watched the memo */
-        MHD_stop_daemon(srv->daemon);
+    if (srv->loop) { /* started: /metrics watched the memo */
+        loop_stop(srv->loop);
         metrics_watch_memo(srv->svc->metrics, NULL);
     }
     deadline_free(srv->deadline);
+    peers_free(srv->peers);
     free(srv->timeout_body);
     memo_free(srv->memo);
     free(srv->memo_routes);
     free(srv);
+}
+
+/* One HTTP thread's daemon (loop_daemon_fn). The options are varargs: each
+ * value is cast to the exact type MHD reads. Strictness 0, not 1: check_form
+ * is stricter than libmicrohttpd's strict mode, and answers in the service's
+ * format, where 0.9.75's strict mode refused a missing Host or a space in the
+ * target with its own HTML page (its head sent twice) or no answer at all. */
+static struct MHD_Daemon *
+start_daemon(void *cls, int listen_fd, unsigned limit)
+{
+    struct http_server *srv = cls;
+    const struct config *cfg = &srv->svc->cfg;
+    /* clang-format off */
+    return MHD_start_daemon(
+        srv->daemon_flags, 0, on_accept, srv, on_request, srv,
+        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, srv->svc, /* first, or MHD logs to stderr */
+        MHD_OPTION_LISTEN_SOCKET, (MHD_socket)listen_fd,
+        MHD_OPTION_CONNECTION_LIMIT, limit,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->daemon_memory,
+        MHD_OPTION_STRICT_FOR_CLIENT, (int)0,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
+        MHD_OPTION_END);
+    /* clang-format on */
 }
 
 struct http_server *
@@ -1309,20 +1369,30 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
     clock_gettime(CLOCK_REALTIME, &now);
     srv->boot_id = (unsigned)(now.tv_sec ^ now.tv_nsec ^ getpid());
 
+    if (cfg->max_connections_per_address > 0 &&
+        !(srv->peers = peers_new((unsigned)cfg->max_connections_per_address,
+                                 (unsigned)cfg->max_connections))) {
+        *errstr = "out of memory";
+        free_server(srv);
+        return NULL;
+    }
+
     struct sockaddr_in v4 = {0};
     struct sockaddr_in6 v6 = {0};
     struct sockaddr *addr;
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    socklen_t addrlen;
+    srv->daemon_flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
     if (inet_pton(AF_INET, cfg->bind, &v4.sin_addr) == 1) {
         v4.sin_family = AF_INET;
         v4.sin_port = htons((uint16_t)cfg->port);
         addr = (struct sockaddr *)&v4;
+        addrlen = sizeof v4;
     } else if (inet_pton(AF_INET6, cfg->bind, &v6.sin6_addr) == 1) {
         v6.sin6_family = AF_INET6;
         v6.sin6_port = htons((uint16_t)cfg->port);
         addr = (struct sockaddr *)&v6;
-        flags |= MHD_USE_IPv6;
+        addrlen = sizeof v6;
+        srv->daemon_flags |= MHD_USE_IPv6;
     } else {
         *errstr = "bind is not an IPv4 or IPv6 address";
         free_server(srv);
@@ -1347,36 +1417,14 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
         biggest = cfg->max_uri_bytes;
     if (cfg->max_header_line_bytes > biggest)
         biggest = cfg->max_header_line_bytes;
-    size_t memory = (size_t)biggest * 5 / 4 + 4096;
-    /* The options are varargs: each value is cast to the exact type MHD reads.
-     * Strictness 0, not 1: check_form is stricter than libmicrohttpd's strict
-     * mode, and answers in the service's format, where 0.9.75's strict mode
-     * refused a missing Host or a space in the target with its own HTML page
-     * (its head sent twice) or no answer at all. */
-    /* clang-format off */
-    srv->daemon = MHD_start_daemon(
-        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv,
-        MHD_OPTION_EXTERNAL_LOGGER, on_mhd_error, svc, /* first, or MHD logs to stderr */
-        MHD_OPTION_SOCK_ADDR, addr,
-        MHD_OPTION_THREAD_POOL_SIZE, threads,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned int)cfg->max_connections,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)cfg->max_connections_per_address,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)cfg->connection_timeout,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, memory,
-        MHD_OPTION_STRICT_FOR_CLIENT, (int)0,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned int)1024,
-        MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
-        MHD_OPTION_END);
-    /* clang-format on */
-    if (!srv->daemon) {
-        *errstr = "cannot start the HTTP daemon (address in use, or not permitted?)";
+    srv->daemon_memory = (size_t)biggest * 5 / 4 + 4096;
+    srv->loop = loop_start(addr, addrlen, threads, (unsigned)cfg->max_connections, start_daemon,
+                           srv, errstr);
+    if (!srv->loop) {
         free_server(srv);
         return NULL;
     }
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    srv->port = info ? info->port : (uint16_t)cfg->port;
+    srv->port = loop_port(srv->loop);
     metrics_watch_memo(svc->metrics, srv->memo);
     return srv;
 }
@@ -1392,9 +1440,7 @@ http_stop(struct http_server *srv, int grace_ms)
 {
     if (!srv)
         return;
-    MHD_socket listener = MHD_quiesce_daemon(srv->daemon);
-    if (listener != MHD_INVALID_SOCKET)
-        close(listener);
+    loop_quiesce(srv->loop);
     struct timespec t0, pause = {0, 5 * 1000 * 1000};
     clock_gettime(CLOCK_MONOTONIC, &t0);
     while (active_requests(srv) > 0 && ms_since(&t0) < grace_ms)

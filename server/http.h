@@ -1,9 +1,11 @@
-/* http: the only code that calls libmicrohttpd.
+/* http: the request side of the transport, and (with server/loop.c, which
+ * runs its daemons) the only code that calls libmicrohttpd.
  *
- * Runs the daemon in poll mode with a pool of internal polling threads (see
- * docs/operations.md for why not epoll), turns each request into a struct
- * request, routes it through the route table and sends the struct response the
- * handler filled. Bounds every request: body size, header size, idle time. */
+ * Runs a libmicrohttpd daemon per HTTP thread (server/loop.h; see
+ * docs/operations.md for why not libmicrohttpd's own threads), turns each
+ * request into a struct request, routes it through the route table and sends
+ * the struct response the handler filled. Bounds every request: body size,
+ * header size, idle time. */
 #ifndef ARTICLED_HTTP_H
 #define ARTICLED_HTTP_H
 

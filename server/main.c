@@ -124,7 +124,7 @@ log_start(const struct service *svc, uint16_t port)
     log_int(&l, "threads", cfg->threads ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN));
     log_int(&l, "max_connections", cfg->max_connections);
     log_int(&l, "max_body_bytes", cfg->max_body_bytes);
-    log_str(&l, "mode", "poll, internal thread pool");
+    log_str(&l, "mode", "epoll, a daemon per thread");
     log_str(&l, "web_plugin", web_plugin_path());
     log_end(&svc->log, &l);
     if (access(web_plugin_path(), R_OK) != 0)

@@ -6,6 +6,10 @@
  * deadline passes, not as a slow figure. */
 #include "tests/support/harness.h"
 
+#include "handlers/routes.h"
+#include "handlers/service.h"
+#include "server/http.h"
+
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <netinet/in.h>
@@ -143,6 +147,29 @@ Test(connections, serves_every_request_at_128_256_384_and_512_connections, .time
 
 static struct harness lim;
 
+/* Sends GET /healthz on fd and reads the response head into buf (size bytes,
+ * NUL-terminated, "" when nothing came within 5 s or the server closed). */
+static void
+healthz_head(int fd, char *buf, size_t size)
+{
+    static const char req[] = "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
+    size_t got = 0;
+    buf[0] = '\0';
+    if (send(fd, req, sizeof req - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof req - 1))
+        return;
+    double deadline = now_ms() + 5000;
+    while (got < size - 1 && now_ms() < deadline && !strstr(buf, "\r\n\r\n")) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0)
+            continue;
+        ssize_t n = recv(fd, buf + got, size - 1 - got, 0);
+        if (n <= 0)
+            break;
+        got += (size_t)n;
+        buf[got] = '\0';
+    }
+}
+
 /* A connection to the server with one request answered on it, kept open;
  * -1 when the server closed it without an answer (refused at accept). */
 static int
@@ -153,28 +180,9 @@ open_served(void)
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)lim.port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    static const char req[] = "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n";
-    if (send(fd, req, sizeof req - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof req - 1)) {
-        close(fd);
-        return -1;
-    }
-    char buf[2048];
-    size_t got = 0;
-    double deadline = now_ms() + 5000;
-    while (got < sizeof buf - 1 && now_ms() < deadline) {
-        struct pollfd p = {fd, POLLIN, 0};
-        if (poll(&p, 1, 100) <= 0)
-            continue;
-        ssize_t n = recv(fd, buf + got, sizeof buf - 1 - got, 0);
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-        buf[got] = '\0';
-        if (strstr(buf, "\r\n\r\n"))
-            break;
-    }
-    buf[got] = '\0';
-    if (strncmp(buf, "HTTP/1.1 200", 12) != 0) {
+    char head[2048];
+    healthz_head(fd, head, sizeof head);
+    if (strncmp(head, "HTTP/1.1 200", 12) != 0) {
         close(fd);
         return -1;
     }
@@ -256,4 +264,72 @@ Test(connection_limits, has_no_per_address_limit_by_default, .timeout = 60)
     for (size_t i = 0; i < 12; i++)
         close(fds[i]);
     harness_stop(&lim);
+}
+
+/* ---- how connections are spread over the HTTP threads ---- */
+
+/* The X-Request-Id number of a GET /healthz sent on fd; -1 when none came. */
+static long long
+request_number(int fd)
+{
+    char head[2048];
+    healthz_head(fd, head, sizeof head);
+    const char *id = strstr(head, "X-Request-Id: ");
+    const char *dash = id ? strchr(id + strlen("X-Request-Id: "), '-') : NULL;
+    return dash ? strtoll(dash + 1, NULL, 16) : -1;
+}
+
+/* Each HTTP thread takes request ids in blocks of 1,024 (server/http.c), so
+ * the first thread to answer numbers its requests from 1 and the second from
+ * 1,025: 32 connections opened at once must reach both, in shares near
+ * half. With one listening socket shared by the threads, whichever woke first
+ * could take them all (it did in 1 of 5 runs on an idle machine). */
+Test(connections, spreads_connections_over_the_threads, .timeout = 60)
+{
+    struct harness h;
+    harness_start(&h, "data/articles", NULL);
+    enum { N = 32 };
+    int fds[N];
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)h.port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (int i = 0; i < N; i++) {
+        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
+        cr_assert_geq(fds[i], 0);
+        cr_assert_eq(connect(fds[i], (struct sockaddr *)&a, sizeof a), 0);
+    }
+    int first = 0, second = 0;
+    for (int i = 0; i < N; i++) {
+        long long n = request_number(fds[i]);
+        cr_assert_gt(n, 0, "connection %d got an answer with a request id", i);
+        if (n <= 1024)
+            first++;
+        else
+            second++;
+    }
+    /* The kernel spreads by a hash of the addresses and ports: fewer than 4
+     * of 32 on one side happens about once in 400,000 runs. */
+    cr_expect(first >= 4 && second >= 4, "threads served %d and %d of %d connections", first,
+              second, N);
+    for (int i = 0; i < N; i++)
+        close(fds[i]);
+    harness_stop(&h);
+}
+
+/* The threads' sockets share the port (SO_REUSEPORT), which must not let a
+ * second server start on it and take a share of the connections. */
+Test(connections, refuses_to_start_a_second_server_on_a_port_in_use, .timeout = 60)
+{
+    struct harness h;
+    harness_start(&h, "data/articles", NULL);
+    int configured = h.svc->cfg.port;
+    h.svc->cfg.port = h.port;
+    const char *why = NULL;
+    struct http_server *second = http_start(h.svc, routes, routes_count, &why);
+    h.svc->cfg.port = configured;
+    cr_expect_null(second, "a second server started on port %d", h.port);
+    if (second)
+        http_stop(second, 0);
+    else
+        cr_expect(why && strstr(why, "in use"), "the reason: %s", why ? why : "(none)");
+    harness_stop(&h);
 }

@@ -1,0 +1,288 @@
+#include "server/loop.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+enum loop_phase { LOOP_RUNNING, LOOP_QUIESCING, LOOP_STOPPING };
+
+struct loop_thread {
+    struct loop *loop;
+    int listen_fd; /* this thread's own listening socket (SO_REUSEPORT) */
+    struct MHD_Daemon *daemon;
+    int epoll_fd; /* the daemon's; readable when MHD_run has work */
+    int wake_fd;  /* an eventfd: written when the phase changes */
+    pthread_t id;
+    bool running;
+};
+
+struct loop {
+    uint16_t port;
+    int phase; /* enum loop_phase, atomic */
+    pthread_mutex_t lock;
+    pthread_cond_t changed;
+    unsigned quiesced; /* threads whose daemon has let go of its socket; under lock */
+    bool closed;       /* the listening sockets are closed */
+    unsigned nthreads;
+    struct loop_thread threads[];
+};
+
+/* How long this thread may sleep before its daemon needs MHD_run: 0 when a
+ * connection has data pending, -1 for no limit (a phase change wakes it). */
+static int
+wait_ms(struct MHD_Daemon *daemon)
+{
+    MHD_UNSIGNED_LONG_LONG ms;
+    if (MHD_get_timeout(daemon, &ms) != MHD_YES)
+        return -1;
+    return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* The daemon's open connections, after closed ones are cleaned up. */
+static unsigned
+open_connections(struct MHD_Daemon *daemon)
+{
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    return info ? info->num_connections : 0;
+}
+
+/* MHD_run's epoll_wait has timeout 0, so it cannot block; the waiting is this
+ * poll, which also watches the wake descriptor. A daemon at its connection
+ * limit takes the listening socket out of its epoll set, and puts it back only
+ * at the start of a run below the limit: so after a run that closed a
+ * connection, the next run comes at once, or a client waiting in the backlog
+ * would wait for some other event. */
+static void *
+run_thread(void *arg)
+{
+    struct loop_thread *t = arg;
+    struct loop *loop = t->loop;
+    struct pollfd fds[2] = {{t->epoll_fd, POLLIN, 0}, {t->wake_fd, POLLIN, 0}};
+    bool quiesced = false;
+    unsigned open = 0;
+    bool closed = false; /* the last run closed a connection */
+    for (;;) {
+        int phase = __atomic_load_n(&loop->phase, __ATOMIC_ACQUIRE);
+        if (phase != LOOP_RUNNING && !quiesced) {
+            MHD_quiesce_daemon(t->daemon);
+            quiesced = true;
+            pthread_mutex_lock(&loop->lock);
+            loop->quiesced++;
+            pthread_cond_broadcast(&loop->changed);
+            pthread_mutex_unlock(&loop->lock);
+        }
+        if (phase == LOOP_STOPPING)
+            break;
+        int ms = closed ? 0 : wait_ms(t->daemon);
+        if (ms != 0 && poll(fds, 2, ms) > 0 && fds[1].revents) {
+            uint64_t n;
+            ssize_t got = read(t->wake_fd, &n, sizeof n); /* resets it; the phase is read above */
+            (void)got;
+        }
+        MHD_run(t->daemon);
+        unsigned now = open_connections(t->daemon);
+        closed = now < open;
+        open = now;
+    }
+    MHD_stop_daemon(t->daemon); /* closes its connections on this thread */
+    t->daemon = NULL;
+    return NULL;
+}
+
+static void
+set_phase(struct loop *loop, enum loop_phase phase)
+{
+    __atomic_store_n(&loop->phase, phase, __ATOMIC_RELEASE);
+    uint64_t one = 1;
+    for (unsigned i = 0; i < loop->nthreads; i++)
+        if (loop->threads[i].wake_fd >= 0 && write(loop->threads[i].wake_fd, &one, sizeof one) < 0)
+            continue; /* an eventfd write fails only at its limit: already woken */
+}
+
+void
+loop_quiesce(struct loop *loop)
+{
+    if (!loop || loop->closed)
+        return;
+    unsigned running = 0;
+    for (unsigned i = 0; i < loop->nthreads; i++)
+        running += loop->threads[i].running;
+    set_phase(loop, LOOP_QUIESCING);
+    pthread_mutex_lock(&loop->lock);
+    while (loop->quiesced < running)
+        pthread_cond_wait(&loop->changed, &loop->lock);
+    pthread_mutex_unlock(&loop->lock);
+    for (unsigned i = 0; i < loop->nthreads; i++) {
+        struct loop_thread *t = &loop->threads[i];
+        /* A daemon no thread runs lets go here, where nothing else touches it. */
+        if (!t->running && t->daemon)
+            MHD_quiesce_daemon(t->daemon);
+        if (t->listen_fd >= 0)
+            close(t->listen_fd);
+    }
+    loop->closed = true;
+}
+
+void
+loop_stop(struct loop *loop)
+{
+    if (!loop)
+        return;
+    loop_quiesce(loop);
+    set_phase(loop, LOOP_STOPPING);
+    for (unsigned i = 0; i < loop->nthreads; i++) {
+        struct loop_thread *t = &loop->threads[i];
+        if (t->running)
+            pthread_join(t->id, NULL);
+        else if (t->daemon)
+            MHD_stop_daemon(t->daemon);
+        if (t->wake_fd >= 0)
+            close(t->wake_fd);
+    }
+    pthread_cond_destroy(&loop->changed);
+    pthread_mutex_destroy(&loop->lock);
+    free(loop);
+}
+
+/* A TCP socket for addr's family, IPv6 only for IPv6; -1 with *errstr. */
+static int
+tcp_socket(const struct sockaddr *addr, const char **errstr)
+{
+    int fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        *errstr = "cannot open a socket";
+        return -1;
+    }
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on); /* as libmicrohttpd does */
+    if (addr->sa_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    return fd;
+}
+
+static const char *
+bind_error(int err)
+{
+    return err == EADDRINUSE ? "cannot listen: the address is in use"
+           : err == EACCES   ? "cannot listen: not permitted on that port"
+                             : "cannot listen on that address";
+}
+
+/* Opens a listening socket for each thread, all on addr's port (with port 0,
+ * the one the kernel chose), so that the kernel spreads new connections over
+ * the threads: with one shared socket, whichever thread woke first took a
+ * whole burst of connections (libmicrohttpd accepts up to ten a wake-up), and
+ * one thread could end up serving every connection while the other idled.
+ * SO_REUSEPORT would also let another process of this user bind the port and
+ * take a share of the connections; so a plain socket is bound first, and a
+ * second articled on the port fails as before. -1 with *errstr. */
+static int
+open_listeners(struct loop *loop, const struct sockaddr *addr, socklen_t addrlen,
+               const char **errstr)
+{
+    int probe = tcp_socket(addr, errstr);
+    if (probe < 0)
+        return -1;
+    if (bind(probe, addr, addrlen) != 0) {
+        *errstr = bind_error(errno);
+        close(probe);
+        return -1;
+    }
+    struct sockaddr_storage at;
+    socklen_t atlen = sizeof at;
+    int got = getsockname(probe, (struct sockaddr *)&at, &atlen);
+    close(probe);
+    if (got != 0) {
+        *errstr = "cannot read the bound address";
+        return -1;
+    }
+    loop->port = ntohs(at.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&at)->sin6_port
+                                                : ((struct sockaddr_in *)&at)->sin_port);
+    for (unsigned i = 0; i < loop->nthreads; i++) {
+        int fd = tcp_socket(addr, errstr);
+        if (fd < 0)
+            return -1;
+        loop->threads[i].listen_fd = fd;
+        int on = 1;
+        if (setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+            *errstr = "cannot set SO_REUSEPORT";
+            return -1;
+        }
+        if (bind(fd, (struct sockaddr *)&at, atlen) != 0) {
+            *errstr = bind_error(errno);
+            return -1;
+        }
+        if (listen(fd, 1024) != 0) {
+            *errstr = "cannot listen on that address";
+            return -1;
+        }
+    }
+    return 0;
+}
+
+struct loop *
+loop_start(const struct sockaddr *addr, socklen_t addrlen, unsigned threads,
+           unsigned max_connections, loop_daemon_fn start, void *cls, const char **errstr)
+{
+    if (threads == 0)
+        threads = 1;
+    struct loop *loop = calloc(1, sizeof *loop + threads * sizeof loop->threads[0]);
+    if (!loop) {
+        *errstr = "out of memory";
+        return NULL;
+    }
+    loop->nthreads = threads;
+    pthread_mutex_init(&loop->lock, NULL);
+    pthread_cond_init(&loop->changed, NULL);
+    for (unsigned i = 0; i < threads; i++)
+        loop->threads[i] =
+            (struct loop_thread){.loop = loop, .listen_fd = -1, .epoll_fd = -1, .wake_fd = -1};
+    if (open_listeners(loop, addr, addrlen, errstr) != 0)
+        goto fail;
+    /* Shared as libmicrohttpd's own thread pool shares it: the first
+     * max_connections % threads daemons take one more. */
+    for (unsigned i = 0; i < threads; i++) {
+        struct loop_thread *t = &loop->threads[i];
+        unsigned limit = max_connections / threads + (i < max_connections % threads);
+        if (!(t->daemon = start(cls, t->listen_fd, limit))) {
+            *errstr = "cannot start the HTTP daemon";
+            goto fail;
+        }
+        const union MHD_DaemonInfo *info = MHD_get_daemon_info(t->daemon, MHD_DAEMON_INFO_EPOLL_FD);
+        if (!info || info->epoll_fd < 0) {
+            *errstr = "the HTTP daemon has no epoll descriptor";
+            goto fail;
+        }
+        t->epoll_fd = info->epoll_fd;
+        if ((t->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+            *errstr = "cannot make an eventfd";
+            goto fail;
+        }
+    }
+    for (unsigned i = 0; i < threads; i++) {
+        struct loop_thread *t = &loop->threads[i];
+        if (pthread_create(&t->id, NULL, run_thread, t) != 0) {
+            *errstr = "cannot start an HTTP thread";
+            goto fail;
+        }
+        t->running = true;
+    }
+    return loop;
+fail:
+    loop_stop(loop);
+    return NULL;
+}
+
+uint16_t
+loop_port(const struct loop *loop)
+{
+    return loop->port;
+}

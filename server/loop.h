@@ -1,0 +1,50 @@
+/* loop: the HTTP threads, each driving one libmicrohttpd daemon.
+ *
+ * Each thread runs a daemon of its own in epoll mode from a loop of its own
+ * (poll on the daemon's epoll descriptor, then MHD_run), with a listening
+ * socket of its own on the shared port (SO_REUSEPORT), so the kernel spreads
+ * new connections over the threads. This module opens and owns the sockets.
+ * libmicrohttpd's own threads would walk every connection of a thread at each
+ * wake-up (poll mode), or stall when a multiple of 128 connections are ready
+ * at once (its epoll mode, 0.9.75): docs/operations.md, "Concurrency". A
+ * connection is served from start to end by the thread that accepted it, and
+ * closed by it when the loop stops, so per-thread state may live in
+ * thread-local storage.
+ *
+ * Call loop_quiesce and loop_stop from one thread, not from an HTTP thread. */
+#ifndef ARTICLED_LOOP_H
+#define ARTICLED_LOOP_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct MHD_Daemon;
+struct loop;
+
+/* Starts one daemon, in epoll mode without threads of its own, on listen_fd
+ * with at most limit connections; NULL when it cannot. */
+typedef struct MHD_Daemon *(*loop_daemon_fn)(void *cls, int listen_fd, unsigned limit);
+
+/* Listens on addr (a socket a thread, backlog 1024 each; IPv6 only for an
+ * IPv6 address) and starts threads daemons with start, sharing
+ * max_connections between them, each driven by a thread of its own. Returns
+ * NULL with *errstr (static) when the port is in use, or a socket, a daemon
+ * or a thread cannot be had; nothing is left running. */
+struct loop *loop_start(const struct sockaddr *addr, socklen_t addrlen, unsigned threads,
+                        unsigned max_connections, loop_daemon_fn start, void *cls,
+                        const char **errstr);
+
+/* The port the sockets are bound to (useful with port 0). */
+uint16_t loop_port(const struct loop *loop);
+
+/* Stops accepting: returns once every daemon has let go of its listening
+ * socket, and the sockets are closed (a connection still in a backlog is
+ * reset). Open connections are still served. Again: no-op. */
+void loop_quiesce(struct loop *loop);
+
+/* Quiesces if not done, has each thread stop its daemon (closing its
+ * connections, whose requests complete on that thread) and exit, then frees
+ * loop. NULL: nothing. */
+void loop_stop(struct loop *loop);
+
+#endif
