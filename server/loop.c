@@ -8,7 +8,6 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 enum loop_phase { LOOP_RUNNING, LOOP_QUIESCING, LOOP_STOPPING };
@@ -18,7 +17,6 @@ struct loop_thread {
     int listen_fd; /* this thread's own listening socket (SO_REUSEPORT) */
     struct MHD_Daemon *daemon;
     int epoll_fd; /* the daemon's; readable when MHD_run has work */
-    int wake_fd;  /* an eventfd: written when the phase changes */
     pthread_t id;
     bool running;
 };
@@ -34,15 +32,27 @@ struct loop {
     struct loop_thread threads[];
 };
 
+/* A thread waits at most this long before it looks at the phase again: what
+ * a stop waits for a thread to notice, at most. An idle thread wakes this
+ * often, and does nothing else then. */
+#define TICK_MS 50
+
+/* MHD_epoll (0.9.75) reads events in batches of 128 and calls epoll_wait again
+ * after a full batch, blocking with the wait's timeout; when every ready
+ * connection is in that full batch nothing more arrives, and the thread stalls
+ * (docs/operations.md). A batch holds at most the daemon's connections and its
+ * listening socket, so below this many connections it cannot be full. */
+#define FEWER_THAN_A_BATCH 120
+
 /* How long this thread may sleep before its daemon needs MHD_run: 0 when a
- * connection has data pending, -1 for no limit (a phase change wakes it). */
+ * connection has data pending, at most TICK_MS. */
 static int
 wait_ms(struct MHD_Daemon *daemon)
 {
     MHD_UNSIGNED_LONG_LONG ms;
-    if (MHD_get_timeout(daemon, &ms) != MHD_YES)
-        return -1;
-    return ms > INT_MAX ? INT_MAX : (int)ms;
+    if (MHD_get_timeout(daemon, &ms) != MHD_YES || ms > TICK_MS)
+        return TICK_MS;
+    return (int)ms;
 }
 
 /* The daemon's open connections, after closed ones are cleaned up. */
@@ -54,18 +64,19 @@ open_connections(struct MHD_Daemon *daemon)
     return info ? info->num_connections : 0;
 }
 
-/* MHD_run's epoll_wait has timeout 0, so it cannot block; the waiting is this
- * poll, which also watches the wake descriptor. A daemon at its connection
- * limit takes the listening socket out of its epoll set, and puts it back only
- * at the start of a run below the limit: so after a run that closed a
- * connection, the next run comes at once, or a client waiting in the backlog
- * would wait for some other event. */
+/* With fewer connections than a batch, the thread waits in the daemon's own
+ * epoll_wait (MHD_run_wait): one system call a wake-up, as nginx's workers.
+ * With more, it waits in poll on the daemon's epoll descriptor and then calls
+ * MHD_run, whose epoll_wait has timeout 0 and cannot stall. A daemon at its
+ * connection limit takes its listening socket out of its epoll set and puts
+ * it back only at the start of a run below the limit: so after a run that
+ * closed a connection the next run comes at once, or a client waiting in the
+ * backlog would wait for some other event. */
 static void *
 run_thread(void *arg)
 {
     struct loop_thread *t = arg;
     struct loop *loop = t->loop;
-    struct pollfd fds[2] = {{t->epoll_fd, POLLIN, 0}, {t->wake_fd, POLLIN, 0}};
     bool quiesced = false;
     unsigned open = 0;
     bool closed = false; /* the last run closed a connection */
@@ -82,12 +93,14 @@ run_thread(void *arg)
         if (phase == LOOP_STOPPING)
             break;
         int ms = closed ? 0 : wait_ms(t->daemon);
-        if (ms != 0 && poll(fds, 2, ms) > 0 && fds[1].revents) {
-            uint64_t n;
-            ssize_t got = read(t->wake_fd, &n, sizeof n); /* resets it; the phase is read above */
-            (void)got;
+        if (ms != 0 && open < FEWER_THAN_A_BATCH) {
+            MHD_run_wait(t->daemon, ms);
+        } else {
+            struct pollfd p = {t->epoll_fd, POLLIN, 0};
+            if (ms != 0)
+                poll(&p, 1, ms);
+            MHD_run(t->daemon);
         }
-        MHD_run(t->daemon);
         unsigned now = open_connections(t->daemon);
         closed = now < open;
         open = now;
@@ -101,10 +114,6 @@ static void
 set_phase(struct loop *loop, enum loop_phase phase)
 {
     __atomic_store_n(&loop->phase, phase, __ATOMIC_RELEASE);
-    uint64_t one = 1;
-    for (unsigned i = 0; i < loop->nthreads; i++)
-        if (loop->threads[i].wake_fd >= 0 && write(loop->threads[i].wake_fd, &one, sizeof one) < 0)
-            continue; /* an eventfd write fails only at its limit: already woken */
 }
 
 void
@@ -144,8 +153,6 @@ loop_stop(struct loop *loop)
             pthread_join(t->id, NULL);
         else if (t->daemon)
             MHD_stop_daemon(t->daemon);
-        if (t->wake_fd >= 0)
-            close(t->wake_fd);
     }
     pthread_cond_destroy(&loop->changed);
     pthread_mutex_destroy(&loop->lock);
@@ -243,8 +250,7 @@ loop_start(const struct sockaddr *addr, socklen_t addrlen, unsigned threads,
     pthread_mutex_init(&loop->lock, NULL);
     pthread_cond_init(&loop->changed, NULL);
     for (unsigned i = 0; i < threads; i++)
-        loop->threads[i] =
-            (struct loop_thread){.loop = loop, .listen_fd = -1, .epoll_fd = -1, .wake_fd = -1};
+        loop->threads[i] = (struct loop_thread){.loop = loop, .listen_fd = -1, .epoll_fd = -1};
     if (open_listeners(loop, addr, addrlen, errstr) != 0)
         goto fail;
     /* Shared as libmicrohttpd's own thread pool shares it: the first
@@ -262,10 +268,6 @@ loop_start(const struct sockaddr *addr, socklen_t addrlen, unsigned threads,
             goto fail;
         }
         t->epoll_fd = info->epoll_fd;
-        if ((t->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
-            *errstr = "cannot make an eventfd";
-            goto fail;
-        }
     }
     for (unsigned i = 0; i < threads; i++) {
         struct loop_thread *t = &loop->threads[i];

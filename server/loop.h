@@ -1,7 +1,8 @@
 /* loop: the HTTP threads, each driving one libmicrohttpd daemon.
  *
  * Each thread runs a daemon of its own in epoll mode from a loop of its own
- * (poll on the daemon's epoll descriptor, then MHD_run), with a listening
+ * (MHD_run_wait, or poll on the daemon's epoll descriptor and MHD_run when a
+ * full batch of events is possible: server/loop.c), with a listening
  * socket of its own on the shared port (SO_REUSEPORT), so the kernel spreads
  * new connections over the threads. This module opens and owns the sockets.
  * libmicrohttpd's own threads would walk every connection of a thread at each
@@ -38,7 +39,7 @@ struct loop *loop_start(const struct sockaddr *addr, socklen_t addrlen, unsigned
 uint16_t loop_port(const struct loop *loop);
 
 /* Stops accepting: returns once every daemon has let go of its listening
- * socket, and the sockets are closed (a connection still in a backlog is
+ * socket (each thread notices within 50 ms), and the sockets are closed (a connection still in a backlog is
  * reset). Open connections are still served. Again: no-op. */
 void loop_quiesce(struct loop *loop);
 
