@@ -47,12 +47,12 @@ struct http_server {
     unsigned long long next_id; /* request ids handed out, atomic; threads take blocks */
     unsigned boot_id;           /* distinguishes ids across restarts */
     struct lane lanes[LANES];
-    struct deadline *deadline; /* header and body deadlines of every connection */
-    char *timeout_body;        /* the 408 problem document, sent by the watchdog */
+    struct deadline *deadline;  /* header and body deadlines of every connection */
+    char *timeout_body;         /* the 408 problem document, sent by the watchdog */
     size_t timeout_body_len;
-    struct memo *memo;     /* NULL when memo_max_bytes is 0 */
-    struct peers *peers;   /* NULL when max_connections_per_address is 0 */
-    unsigned daemon_flags; /* what start_daemon needs beyond the config */
+    struct memo *memo;          /* NULL when memo_max_bytes is 0 */
+    struct peers *peers;        /* NULL when max_connections_per_address is 0 */
+    unsigned daemon_flags;      /* what start_daemon needs beyond the config */
     size_t daemon_memory;
     bool *memo_routes; /* by route index: its handler has answered with memo set (atomic) */
 };
@@ -81,10 +81,7 @@ enum known_header {
     H_KNOWN
 };
 
-#define KNOWN(name)                                                                                \
-    {                                                                                              \
-        name, sizeof name - 1                                                                      \
-    }
+#define KNOWN(name) {name, sizeof name - 1}
 static const struct {
     const char *name;
     size_t len;
@@ -144,7 +141,7 @@ struct exchange {
     size_t uri_len;             /* its full length as received */
     bool uri_bad;               /* it holds a byte outside visible ASCII, or %00 */
     struct deadline_slot *slot; /* the connection's deadline; NULL when unwatched */
-    bool path_whole;            /* path holds the whole target (not cut at 2048 bytes) */
+    bool path_whole; /* path holds the whole target (not cut at 2048 bytes) */
     char request_id[72];
     struct catalog *snap;
     struct worker *held; /* the thread whose hold counts snap; NULL: snap is a reference */
@@ -544,9 +541,9 @@ static bool
 same_response(const struct kept_response *k, unsigned long long generation,
               const struct response *resp)
 {
-    if (!k->r || k->generation != generation || k->body != resp->body || k->len != resp->body_len ||
-        k->status != resp->status || k->content_type != resp->content_type ||
-        k->nheaders != resp->nheaders)
+    if (!k->r || k->generation != generation || k->body != resp->body ||
+        k->len != resp->body_len || k->status != resp->status ||
+        k->content_type != resp->content_type || k->nheaders != resp->nheaders)
         return false;
     for (size_t i = 0; i < resp->nheaders; i++)
         if (k->names[i] != resp->headers[i].name ||
@@ -733,7 +730,7 @@ scan_framing(struct header_scan *s, enum known_header h, const char *value)
  * is checked, reading only inside the block, and every header name must be a
  * token and every value free of control characters and valid UTF-8. */
 struct form {
-    struct exchange *x;  /* its known headers are filled in */
+    struct exchange *x; /* its known headers are filled in */
     const char *p, *end; /* the next byte expected, and the end of the block */
     long max_line;
     int hosts;
@@ -1008,11 +1005,11 @@ route_early(struct exchange *x, struct MHD_Connection *conn, const char *url)
     struct request req = {0};
     enum http_method method = router_method(x->method);
     if (method == HTTP_OTHER)
-        return MHD_YES;             /* answered 501 in dispatch */
+        return MHD_YES; /* answered 501 in dispatch */
     if (strlen(url) >= x->caps_cap) /* libmicrohttpd only shortens the target */
         return send_problem(x, conn, 500, "internal", "the decoded path outgrew the target");
-    x->match =
-        router_match(srv->routes, srv->nroutes, method, url, &req, x->caps, &x->route, &x->allowed);
+    x->match = router_match(srv->routes, srv->nroutes, method, url, &req, x->caps, &x->route,
+                            &x->allowed);
     if (x->match != ROUTER_FOUND)
         return MHD_YES;
     x->nparams = req.nparams;
