@@ -43,7 +43,6 @@ struct http_server {
     struct service *svc;
     const struct route *routes;
     size_t nroutes;
-    uint16_t port;
     unsigned long long next_id; /* request ids handed out, atomic; threads take blocks */
     unsigned boot_id;           /* distinguishes ids across restarts */
     struct lane lanes[LANES];
@@ -1421,7 +1420,6 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
         free_server(srv);
         return NULL;
     }
-    srv->port = loop_port(srv->loop);
     metrics_watch_memo(svc->metrics, srv->memo);
     return srv;
 }
@@ -1429,7 +1427,7 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
 uint16_t
 http_port(const struct http_server *srv)
 {
-    return srv->port;
+    return loop_port(srv->loop);
 }
 
 void

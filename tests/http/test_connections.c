@@ -196,9 +196,9 @@ two_per_address(struct config *cfg)
     cfg->max_connections_per_address = 2;
 }
 
-/* The same limit with two threads: libmicrohttpd keeps the per-address count
- * in the pool's master daemon, so it holds across the threads; a count kept
- * per thread would let one address have the limit once per thread. */
+/* The same limit with two threads: articled counts addresses over all threads
+ * (server/peers.c), where libmicrohttpd, with a daemon per thread, would let
+ * one address have the limit once per thread. */
 static void
 two_per_address_on_two_threads(struct config *cfg)
 {
@@ -209,7 +209,7 @@ two_per_address_on_two_threads(struct config *cfg)
 static void
 two_in_total(struct config *cfg)
 {
-    cfg->threads = 1; /* with a pool, libmicrohttpd splits the total between the threads */
+    cfg->threads = 1; /* with more, the total is shared out between the threads' daemons */
     cfg->max_connections = 2;
 }
 
