@@ -16,7 +16,9 @@ struct config {
     int port;
     char data[1024];
     char config_file[1024]; /* "" when none was read */
-    int threads;            /* 0 = one per core */
+    int threads;            /* 0 = one per usable CPU (models/cpus.h) */
+    bool cpu_affinity;      /* bind each HTTP thread to a CPU of its own */
+    int sched_slice_us;     /* the slice HTTP threads ask for; 0 = the kernel's */
     int max_connections;
     int max_connections_per_address; /* 0 = no limit */
     int connection_timeout;          /* seconds a connection may sit idle */

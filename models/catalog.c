@@ -1,5 +1,6 @@
 #include "models/catalog.h"
 
+#include "models/cpus.h"
 #include "models/hash.h"
 
 #include <stdio.h>
@@ -221,8 +222,8 @@ catalog_build(struct article **articles, size_t n, const struct annotator *ann,
     }
     /* Annotating and rendering are pure functions of each article: spread
      * them over the cores (the annotator is read-only, see annotate.h). */
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t nthreads = n < 64 ? 1 : cores < 1 ? 1 : cores > CATALOG_BUILD_THREADS ? CATALOG_BUILD_THREADS : (size_t)cores;
+    unsigned cores = cpus_usable();
+    size_t nthreads = n < 64 ? 1 : cores > CATALOG_BUILD_THREADS ? CATALOG_BUILD_THREADS : cores;
     struct build_job jobs[CATALOG_BUILD_THREADS];
     pthread_t threads[CATALOG_BUILD_THREADS];
     size_t started = 1;

@@ -3,6 +3,7 @@
 #include "handlers/auth.h"
 #include "handlers/problem.h"
 #include "handlers/service.h"
+#include "models/cpus.h"
 #include "models/utf8.h"
 #include "server/cache.h"
 #include "server/deadline.h"
@@ -1394,9 +1395,17 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
         free_server(srv);
         return NULL;
     }
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads =
-        cfg->threads > 0 ? (unsigned)cfg->threads : (unsigned)(cores > 0 ? cores : 1);
+    unsigned cpus = cpus_usable();
+    unsigned threads = cfg->threads > 0 ? (unsigned)cfg->threads : cpus;
+    /* cpu_affinity: with no more threads than CPUs, each stays on a CPU of
+     * its own. Left to the scheduler, a thread that sleeps between requests
+     * is woken onto whichever CPU is free, and two HTTP threads can share one
+     * for a while; bound, a thread cannot leave a CPU that other work keeps
+     * busy (docs/operations.md, "Scheduling"). */
+    struct loop_options opt = {.threads = threads,
+                               .max_connections = (unsigned)cfg->max_connections,
+                               .bind_cpus = cfg->cpu_affinity && threads <= cpus,
+                               .slice_us = (unsigned)cfg->sched_slice_us};
     /* Room for a request at every configured limit, so that it reaches
      * check_form and is refused there (414 or 431 as problem+json), plus room
      * for the response headers; only a request past this gets libmicrohttpd's
@@ -1414,8 +1423,7 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
     if (cfg->max_header_line_bytes > biggest)
         biggest = cfg->max_header_line_bytes;
     srv->daemon_memory = (size_t)biggest * 5 / 4 + 4096;
-    srv->loop = loop_start(addr, addrlen, threads, (unsigned)cfg->max_connections, start_daemon,
-                           srv, errstr);
+    srv->loop = loop_start(addr, addrlen, &opt, start_daemon, srv, errstr);
     if (!srv->loop) {
         free_server(srv);
         return NULL;
@@ -1428,6 +1436,14 @@ uint16_t
 http_port(const struct http_server *srv)
 {
     return loop_port(srv->loop);
+}
+
+struct http_threads
+http_threads(const struct http_server *srv)
+{
+    return (struct http_threads){.threads = loop_threads(srv->loop),
+                                 .bound = loop_bound(srv->loop),
+                                 .sliced = loop_sliced(srv->loop)};
 }
 
 void

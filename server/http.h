@@ -24,6 +24,13 @@ struct http_server *http_start(struct service *svc, const struct route *routes, 
 /* The bound port (useful with port 0). */
 uint16_t http_port(const struct http_server *srv);
 
+/* The HTTP threads: how many, how many are bound to a CPU of their own
+ * (cpu_affinity), how many run in the slice they asked for (sched_slice_us). */
+struct http_threads {
+    unsigned threads, bound, sliced;
+};
+struct http_threads http_threads(const struct http_server *srv);
+
 /* Stops accepting, lets in-flight requests finish for up to grace_ms, then
  * closes every connection and frees the server. */
 void http_stop(struct http_server *srv, int grace_ms);

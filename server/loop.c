@@ -7,8 +7,11 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include "models/cpus.h"
 
 enum loop_phase { LOOP_RUNNING, LOOP_QUIESCING, LOOP_STOPPING };
 
@@ -27,8 +30,12 @@ struct loop {
     pthread_mutex_t lock;
     pthread_cond_t changed;
     unsigned quiesced; /* threads whose daemon has let go of its socket; under lock */
+    unsigned started;  /* threads that have asked for their slice; under lock */
+    unsigned sliced;   /* threads the scheduler gave the asked slice; under lock */
+    unsigned slice_us; /* 0: the kernel's default */
     bool closed;       /* the listening sockets are closed */
     unsigned nthreads;
+    unsigned bound; /* threads bound to a CPU of their own */
     struct loop_thread threads[];
 };
 
@@ -77,6 +84,12 @@ run_thread(void *arg)
 {
     struct loop_thread *t = arg;
     struct loop *loop = t->loop;
+    bool sliced = loop->slice_us && cpus_ask_slice(loop->slice_us);
+    pthread_mutex_lock(&loop->lock);
+    loop->started++;
+    loop->sliced += sliced;
+    pthread_cond_broadcast(&loop->changed);
+    pthread_mutex_unlock(&loop->lock);
     bool quiesced = false;
     unsigned open = 0;
     bool closed = false; /* the last run closed a connection */
@@ -236,17 +249,17 @@ open_listeners(struct loop *loop, const struct sockaddr *addr, socklen_t addrlen
 }
 
 struct loop *
-loop_start(const struct sockaddr *addr, socklen_t addrlen, unsigned threads,
-           unsigned max_connections, loop_daemon_fn start, void *cls, const char **errstr)
+loop_start(const struct sockaddr *addr, socklen_t addrlen, const struct loop_options *opt,
+           loop_daemon_fn start, void *cls, const char **errstr)
 {
-    if (threads == 0)
-        threads = 1;
+    unsigned threads = opt->threads ? opt->threads : 1, max_connections = opt->max_connections;
     struct loop *loop = calloc(1, sizeof *loop + threads * sizeof loop->threads[0]);
     if (!loop) {
         *errstr = "out of memory";
         return NULL;
     }
     loop->nthreads = threads;
+    loop->slice_us = opt->slice_us;
     pthread_mutex_init(&loop->lock, NULL);
     pthread_cond_init(&loop->changed, NULL);
     for (unsigned i = 0; i < threads; i++)
@@ -276,7 +289,16 @@ loop_start(const struct sockaddr *addr, socklen_t addrlen, unsigned threads,
             goto fail;
         }
         t->running = true;
+        char name[16]; /* top -H and /proc/PID/task/TID/comm show it */
+        snprintf(name, sizeof name, "articled-http%u", i);
+        pthread_setname_np(t->id, name);
+        if (opt->bind_cpus && cpus_bind(t->id, i))
+            loop->bound++;
     }
+    pthread_mutex_lock(&loop->lock); /* so that loop_sliced is final */
+    while (loop->started < threads)
+        pthread_cond_wait(&loop->changed, &loop->lock);
+    pthread_mutex_unlock(&loop->lock);
     return loop;
 fail:
     loop_stop(loop);
@@ -287,4 +309,22 @@ uint16_t
 loop_port(const struct loop *loop)
 {
     return loop->port;
+}
+
+unsigned
+loop_threads(const struct loop *loop)
+{
+    return loop->nthreads;
+}
+
+unsigned
+loop_bound(const struct loop *loop)
+{
+    return loop->bound;
+}
+
+unsigned
+loop_sliced(const struct loop *loop)
+{
+    return loop->sliced; /* final once loop_start has returned */
 }

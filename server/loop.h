@@ -16,6 +16,7 @@
 #ifndef ARTICLED_LOOP_H
 #define ARTICLED_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -26,17 +27,36 @@ struct loop;
  * with at most limit connections; NULL when it cannot. */
 typedef struct MHD_Daemon *(*loop_daemon_fn)(void *cls, int listen_fd, unsigned limit);
 
+struct loop_options {
+    unsigned threads;         /* 0 counts as 1 */
+    unsigned max_connections; /* shared out between the threads */
+    /* Thread N is bound to the N-th CPU the caller may run on
+     * (models/cpus.h), so that no two share a CPU while there are no more
+     * threads than CPUs; a thread that cannot be bound runs unbound. */
+    bool bind_cpus;
+    /* Each thread asks the scheduler for slices of this many microseconds
+     * (cpus_ask_slice); 0: the kernel's default. */
+    unsigned slice_us;
+};
+
 /* Listens on addr (a socket a thread, backlog 1024 each; IPv6 only for an
- * IPv6 address) and starts threads daemons with start, sharing
- * max_connections between them, each driven by a thread of its own. Returns
- * NULL with *errstr (static) when the port is in use, or a socket, a daemon
- * or a thread cannot be had; nothing is left running. */
-struct loop *loop_start(const struct sockaddr *addr, socklen_t addrlen, unsigned threads,
-                        unsigned max_connections, loop_daemon_fn start, void *cls,
+ * IPv6 address) and starts opt->threads daemons with start, sharing
+ * opt->max_connections between them, each driven by a thread of its own,
+ * named articled-httpN. Returns NULL with *errstr (static) when the port is
+ * in use, or a socket, a daemon or a thread cannot be had; nothing is left
+ * running. */
+struct loop *loop_start(const struct sockaddr *addr, socklen_t addrlen,
+                        const struct loop_options *opt, loop_daemon_fn start, void *cls,
                         const char **errstr);
 
 /* The port the sockets are bound to (useful with port 0). */
 uint16_t loop_port(const struct loop *loop);
+
+/* The HTTP threads; how many of them are bound to a CPU of their own; how
+ * many run in the slice they asked for. */
+unsigned loop_threads(const struct loop *loop);
+unsigned loop_bound(const struct loop *loop);
+unsigned loop_sliced(const struct loop *loop);
 
 /* Stops accepting: returns once every daemon has let go of its listening
  * socket (each thread notices within 50 ms), and the sockets are closed (a connection still in a backlog is

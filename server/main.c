@@ -111,17 +111,20 @@ healthcheck(const struct config *cfg)
 }
 
 static void
-log_start(const struct service *svc, uint16_t port)
+log_start(const struct service *svc, const struct http_server *srv)
 {
     const struct config *cfg = &svc->cfg;
+    struct http_threads threads = http_threads(srv);
     struct log_line l;
     log_begin(&l, LOG_INFO, "listening");
     log_str(&l, "version", ARTICLED_VERSION);
     log_str(&l, "bind", cfg->bind);
-    log_int(&l, "port", port);
+    log_int(&l, "port", http_port(srv));
     log_str(&l, "data", cfg->data);
     log_str(&l, "config_file", cfg->config_file[0] ? cfg->config_file : "none");
-    log_int(&l, "threads", cfg->threads ? cfg->threads : sysconf(_SC_NPROCESSORS_ONLN));
+    log_int(&l, "threads", threads.threads);
+    log_int(&l, "threads_bound_to_a_cpu", threads.bound);
+    log_int(&l, "threads_in_short_slices", threads.sliced);
     log_int(&l, "max_connections", cfg->max_connections);
     log_int(&l, "max_body_bytes", cfg->max_body_bytes);
     log_str(&l, "mode", "epoll, a daemon per thread");
@@ -206,7 +209,7 @@ main(int argc, char **argv)
         service_destroy(&svc);
         return 1;
     }
-    log_start(&svc, http_port(srv));
+    log_start(&svc, srv);
     if (service_reload(&svc, &why) != 0) {
         http_stop(srv, 0);
         service_destroy(&svc);

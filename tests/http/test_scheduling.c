@@ -1,0 +1,201 @@
+/* How the HTTP threads are placed and scheduled (server/loop.c, models/cpus.c):
+ * how many there are by default, the CPU each is bound to (cpu_affinity) and
+ * the slice each asks for (sched_slice_us). Read back from the kernel, through
+ * /proc/self/task and sched_getattr, for the threads named articled-httpN. */
+#include "tests/support/harness.h"
+
+#include "handlers/service.h"
+#include "server/http.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+enum { MAX_FOUND = 64 };
+
+struct http_thread {
+    pid_t tid;
+    cpu_set_t mask;
+};
+
+/* The live threads of this process named articled-http*, in any order. */
+static size_t
+find_http_threads(struct http_thread *out)
+{
+    DIR *d = opendir("/proc/self/task");
+    cr_assert_not_null(d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < MAX_FOUND) {
+        if (e->d_name[0] == '.')
+            continue;
+        char path[64], comm[32] = "";
+        snprintf(path, sizeof path, "/proc/self/task/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue; /* a thread that has just exited */
+        if (!fgets(comm, sizeof comm, f))
+            comm[0] = '\0';
+        fclose(f);
+        if (strncmp(comm, "articled-http", 13) != 0)
+            continue;
+        out[n].tid = (pid_t)atoi(e->d_name);
+        cr_assert_eq(sched_getaffinity(out[n].tid, sizeof out[n].mask, &out[n].mask), 0);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static cpu_set_t
+own_mask(void)
+{
+    cpu_set_t set;
+    cr_assert_eq(sched_getaffinity(0, sizeof set, &set), 0);
+    return set;
+}
+
+static void
+two_threads(struct config *cfg)
+{
+    cfg->threads = 2;
+    cfg->cpu_affinity = true;
+}
+
+Test(scheduling, binds_each_http_thread_to_a_cpu_of_its_own, .timeout = 60)
+{
+    cpu_set_t all = own_mask();
+    bool can_bind = CPU_COUNT(&all) >= 2; /* 2 threads: one CPU each, or none bound */
+    struct harness h;
+    harness_start(&h, "data/articles", two_threads);
+    struct http_thread t[MAX_FOUND];
+    size_t n = find_http_threads(t);
+    cr_assert_eq(n, 2, "two threads named articled-http*, found %zu", n);
+    struct http_threads counts = http_threads(h.http);
+    cr_expect_eq(counts.threads, 2);
+    cr_expect_eq(counts.bound, can_bind ? 2u : 0u);
+    for (size_t i = 0; i < n; i++) {
+        if (!can_bind) {
+            cr_expect(CPU_EQUAL(&t[i].mask, &all), "more threads than CPUs: left unbound");
+            continue;
+        }
+        cr_expect_eq(CPU_COUNT(&t[i].mask), 1, "thread %d bound to one CPU", (int)t[i].tid);
+        cpu_set_t inside;
+        CPU_AND(&inside, &t[i].mask, &all);
+        cr_expect(CPU_EQUAL(&inside, &t[i].mask), "a CPU the process may use");
+    }
+    if (can_bind)
+        cr_expect(!CPU_EQUAL(&t[0].mask, &t[1].mask), "the two threads on different CPUs");
+    harness_stop(&h);
+}
+
+static void
+unbound(struct config *cfg)
+{
+    cfg->threads = 2; /* and cpu_affinity as by default */
+}
+
+/* Bound threads of two servers on the same CPUs starved for 11 s under load
+ * (docs/operations.md, "Scheduling"): binding is asked for, never assumed. */
+Test(scheduling, leaves_the_threads_unbound_by_default, .timeout = 60)
+{
+    cpu_set_t all = own_mask();
+    struct harness h;
+    harness_start(&h, "data/articles", unbound);
+    struct http_thread t[MAX_FOUND];
+    size_t n = find_http_threads(t);
+    cr_assert_eq(n, 2);
+    cr_expect_eq(http_threads(h.http).bound, 0);
+    for (size_t i = 0; i < n; i++)
+        cr_expect(CPU_EQUAL(&t[i].mask, &all), "thread %d may run on every CPU", (int)t[i].tid);
+    harness_stop(&h);
+}
+
+static void
+one_per_cpu(struct config *cfg)
+{
+    cfg->threads = 0;
+}
+
+/* In a container limited to some CPUs (a cpuset, or taskset here), "one per
+ * core" counts those, not every CPU the host has online. */
+Test(scheduling, starts_one_thread_per_usable_cpu_by_default, .timeout = 60)
+{
+    cpu_set_t all = own_mask(), one;
+    CPU_ZERO(&one);
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (CPU_ISSET(cpu, &all)) {
+            CPU_SET(cpu, &one);
+            break;
+        }
+    cr_assert_eq(sched_setaffinity(0, sizeof one, &one), 0);
+    struct harness h;
+    harness_start(&h, "data/articles", one_per_cpu);
+    struct http_thread t[MAX_FOUND];
+    cr_expect_eq(find_http_threads(t), 1, "one usable CPU, one HTTP thread");
+    cr_expect_eq(http_threads(h.http).threads, 1);
+    struct http_reply r;
+    http_call(&h, "GET", "/healthz", NULL, NULL, &r);
+    cr_expect_eq(r.status, 200, "and it serves");
+    http_reply_free(&r);
+    harness_stop(&h);
+}
+
+struct attr {
+    uint32_t size, policy;
+    uint64_t flags;
+    int32_t nice;
+    uint32_t priority;
+    uint64_t runtime, deadline, period;
+};
+
+static uint64_t
+slice_of(pid_t tid)
+{
+    struct attr a = {0};
+    cr_assert_eq(syscall(SYS_sched_getattr, tid, &a, sizeof a, 0), 0);
+    return a.runtime;
+}
+
+static void
+slice_250(struct config *cfg)
+{
+    cfg->threads = 2;
+    cfg->sched_slice_us = 250;
+}
+
+static void
+kernel_slice(struct config *cfg)
+{
+    cfg->threads = 2; /* and sched_slice_us as by default: 0 */
+}
+
+Test(scheduling, http_threads_ask_for_the_configured_slice, .timeout = 60)
+{
+    /* Linux 6.12 and later report a normal thread's slice; older ones 0. */
+    bool has_slices = slice_of((pid_t)syscall(SYS_gettid)) != 0;
+    struct harness h;
+    harness_start(&h, "data/articles", slice_250);
+    struct http_thread t[MAX_FOUND];
+    size_t n = find_http_threads(t);
+    cr_assert_eq(n, 2);
+    cr_expect_eq(http_threads(h.http).sliced, has_slices ? 2u : 0u);
+    for (size_t i = 0; i < n && has_slices; i++)
+        cr_expect_eq(slice_of(t[i].tid), 250000, "thread %d in 250 us slices", (int)t[i].tid);
+    harness_stop(&h);
+
+    harness_start(&h, "data/articles", kernel_slice);
+    n = find_http_threads(t);
+    cr_assert_eq(n, 2);
+    cr_expect_eq(h.svc->cfg.sched_slice_us, 0, "the default");
+    cr_expect_eq(http_threads(h.http).sliced, 0, "0 asks for nothing");
+    for (size_t i = 0; i < n && has_slices; i++)
+        cr_expect_neq(slice_of(t[i].tid), 250000, "the kernel's own slice");
+    harness_stop(&h);
+}
