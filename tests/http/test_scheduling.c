@@ -3,6 +3,7 @@
  * the slice each asks for (sched_slice_us). Read back from the kernel, through
  * /proc/self/task and sched_getattr, for the threads named articled-httpN. */
 #include "tests/support/harness.h"
+#include "tests/support/threadinfo.h"
 
 #include "handlers/service.h"
 #include "server/http.h"
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 enum { MAX_FOUND = 64 };
@@ -53,14 +53,6 @@ find_http_threads(struct http_thread *out)
     return n;
 }
 
-static cpu_set_t
-own_mask(void)
-{
-    cpu_set_t set;
-    cr_assert_eq(sched_getaffinity(0, sizeof set, &set), 0);
-    return set;
-}
-
 static void
 two_threads(struct config *cfg)
 {
@@ -70,7 +62,7 @@ two_threads(struct config *cfg)
 
 Test(scheduling, binds_each_http_thread_to_a_cpu_of_its_own, .timeout = 60)
 {
-    cpu_set_t all = own_mask();
+    cpu_set_t all = threadinfo_mask();
     bool can_bind = CPU_COUNT(&all) >= 2; /* 2 threads: one CPU each, or none bound */
     struct harness h;
     harness_start(&h, "data/articles", two_threads);
@@ -105,7 +97,7 @@ unbound(struct config *cfg)
  * (docs/operations.md, "Scheduling"): binding is asked for, never assumed. */
 Test(scheduling, leaves_the_threads_unbound_by_default, .timeout = 60)
 {
-    cpu_set_t all = own_mask();
+    cpu_set_t all = threadinfo_mask();
     struct harness h;
     harness_start(&h, "data/articles", unbound);
     struct http_thread t[MAX_FOUND];
@@ -127,7 +119,7 @@ one_per_cpu(struct config *cfg)
  * core" counts those, not every CPU the host has online. */
 Test(scheduling, starts_one_thread_per_usable_cpu_by_default, .timeout = 60)
 {
-    cpu_set_t all = own_mask(), one;
+    cpu_set_t all = threadinfo_mask(), one;
     CPU_ZERO(&one);
     for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
         if (CPU_ISSET(cpu, &all)) {
@@ -147,22 +139,6 @@ Test(scheduling, starts_one_thread_per_usable_cpu_by_default, .timeout = 60)
     harness_stop(&h);
 }
 
-struct attr {
-    uint32_t size, policy;
-    uint64_t flags;
-    int32_t nice;
-    uint32_t priority;
-    uint64_t runtime, deadline, period;
-};
-
-static uint64_t
-slice_of(pid_t tid)
-{
-    struct attr a = {0};
-    cr_assert_eq(syscall(SYS_sched_getattr, tid, &a, sizeof a, 0), 0);
-    return a.runtime;
-}
-
 static void
 slice_250(struct config *cfg)
 {
@@ -179,7 +155,7 @@ kernel_slice(struct config *cfg)
 Test(scheduling, http_threads_ask_for_the_configured_slice, .timeout = 60)
 {
     /* Linux 6.12 and later report a normal thread's slice; older ones 0. */
-    bool has_slices = slice_of((pid_t)syscall(SYS_gettid)) != 0;
+    bool has_slices = threadinfo_slice_ns(0, NULL) != 0;
     struct harness h;
     harness_start(&h, "data/articles", slice_250);
     struct http_thread t[MAX_FOUND];
@@ -187,7 +163,7 @@ Test(scheduling, http_threads_ask_for_the_configured_slice, .timeout = 60)
     cr_assert_eq(n, 2);
     cr_expect_eq(http_threads(h.http).sliced, has_slices ? 2u : 0u);
     for (size_t i = 0; i < n && has_slices; i++)
-        cr_expect_eq(slice_of(t[i].tid), 250000, "thread %d in 250 us slices", (int)t[i].tid);
+        cr_expect_eq(threadinfo_slice_ns(t[i].tid, NULL), 250000, "thread %d in 250 us slices", (int)t[i].tid);
     harness_stop(&h);
 
     harness_start(&h, "data/articles", kernel_slice);
@@ -196,6 +172,6 @@ Test(scheduling, http_threads_ask_for_the_configured_slice, .timeout = 60)
     cr_expect_eq(h.svc->cfg.sched_slice_us, 0, "the default");
     cr_expect_eq(http_threads(h.http).sliced, 0, "0 asks for nothing");
     for (size_t i = 0; i < n && has_slices; i++)
-        cr_expect_neq(slice_of(t[i].tid), 250000, "the kernel's own slice");
+        cr_expect_neq(threadinfo_slice_ns(t[i].tid, NULL), 250000, "the kernel's own slice");
     harness_stop(&h);
 }

@@ -2,6 +2,7 @@
  * Criterion runs each test in a process of its own, so a test may narrow its
  * own affinity or change its own scheduling. */
 #include "models/cpus.h"
+#include "tests/support/threadinfo.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -11,14 +12,6 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-
-static cpu_set_t
-own_mask(void)
-{
-    cpu_set_t set;
-    cr_assert_eq(sched_getaffinity(0, sizeof set, &set), 0);
-    return set;
-}
 
 /* The n-th CPU (from 0) set in mask. */
 static int
@@ -32,7 +25,7 @@ nth_cpu(const cpu_set_t *mask, int n)
 
 Test(cpus, counts_the_cpus_of_the_affinity_mask_not_those_online)
 {
-    cpu_set_t set = own_mask();
+    cpu_set_t set = threadinfo_mask();
     cr_assert_eq(cpus_usable(), (unsigned)CPU_COUNT(&set));
     cpu_set_t one;
     CPU_ZERO(&one);
@@ -50,7 +43,7 @@ park(void *arg)
 
 Test(cpus, binds_a_thread_to_the_nth_usable_cpu_counting_round)
 {
-    cpu_set_t set = own_mask();
+    cpu_set_t set = threadinfo_mask();
     int n = CPU_COUNT(&set);
     pthread_barrier_t done;
     pthread_barrier_init(&done, NULL, 2);
@@ -66,24 +59,8 @@ Test(cpus, binds_a_thread_to_the_nth_usable_cpu_counting_round)
     }
     pthread_barrier_wait(&done);
     pthread_join(t, NULL);
-    cpu_set_t after = own_mask();
+    cpu_set_t after = threadinfo_mask();
     cr_assert(CPU_EQUAL(&set, &after), "the caller's own mask is not narrowed");
-}
-
-struct attr {
-    uint32_t size, policy;
-    uint64_t flags;
-    int32_t nice;
-    uint32_t priority;
-    uint64_t runtime, deadline, period;
-};
-
-static struct attr
-own_attr(void)
-{
-    struct attr a = {0};
-    cr_assert_eq(syscall(SYS_sched_getattr, 0, &a, sizeof a, 0), 0);
-    return a;
 }
 
 Test(cpus, asks_for_a_short_slice_and_keeps_the_nice_value)
@@ -92,20 +69,22 @@ Test(cpus, asks_for_a_short_slice_and_keeps_the_nice_value)
     cr_assert_eq(setpriority(PRIO_PROCESS, (id_t)tid, 3), 0);
     /* A kernel with slices for normal threads (Linux 6.12) reports the
      * current one; an older one reports 0 and has nothing to ask. */
-    bool has_slices = own_attr().runtime != 0;
+    bool has_slices = threadinfo_slice_ns(0, NULL) != 0;
     bool ok = cpus_ask_slice(100);
     cr_assert_eq(ok, has_slices, "reports %s", has_slices ? "the slice" : "no such setting");
+    unsigned policy;
+    uint64_t slice = threadinfo_slice_ns(0, &policy);
     if (has_slices)
-        cr_assert_eq(own_attr().runtime, 100000, "a 100 us slice");
+        cr_assert_eq(slice, 100000, "a 100 us slice");
     errno = 0;
     cr_assert_eq(getpriority(PRIO_PROCESS, (id_t)tid), 3, "nice kept");
-    cr_assert_eq(own_attr().policy, SCHED_OTHER);
+    cr_assert_eq(policy, SCHED_OTHER);
 }
 
 Test(cpus, counts_a_slice_below_the_kernels_floor_as_the_floor)
 {
-    if (own_attr().runtime == 0)
+    if (threadinfo_slice_ns(0, NULL) == 0)
         cr_skip("this kernel has no slices for normal threads (Linux 6.12 and later have)");
     cr_assert(cpus_ask_slice(20), "20 us is clamped to 100 us and reported as asked");
-    cr_assert_eq(own_attr().runtime, 100000);
+    cr_assert_eq(threadinfo_slice_ns(0, NULL), 100000);
 }
