@@ -25,6 +25,10 @@
 #   BENCH_ENTITY        the entity page's id (default: the article's first entity);
 #                       the row is skipped with a note while articled answers 404
 #   BENCH_STRICT        1: exit 1 when a goal of issue 6 is missed
+#   BENCH_NGINX_CPU_AFFINITY  auto: nginx binds its workers to CPUs
+#                       (worker_cpu_affinity auto), to compare with articled run
+#                       with ARTICLED_CPU_AFFINITY=true (docs/operations.md,
+#                       "Scheduling"); default: unbound, as both ship
 # Exit status: 0 measured (goals are printed, not enforced unless BENCH_STRICT=1),
 # 1 a goal missed under BENCH_STRICT, 2 missing tool or broken set-up (servers do
 # not start, or they do not serve identical bytes).
@@ -169,6 +173,7 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
     ss -Htln "sport = :$cand" | grep -q . && continue
     cat >"$tmp/nginx/nginx.conf" <<EOF
 worker_processes 2;
+${BENCH_NGINX_CPU_AFFINITY:+worker_cpu_affinity $BENCH_NGINX_CPU_AFFINITY;}
 pid $tmp/nginx/nginx.pid;
 error_log $tmp/nginx/logs/error.log warn;
 events { worker_connections 4096; }
@@ -396,7 +401,7 @@ echo "p50/p99 are medians of the per-slice wrk percentiles; errors are summed ov
 echo "non-2xx/3xx answers). CPU us/req: server user+system CPU (nginx: its workers) over requests, per slice, median."
 echo "The list page holds $listn items; the search q=$query has $qhits hits ($(wc -c <"$tmp/www/v1/search/$query.json" | tr -d ' ') bytes on its first page)."
 echo "Article: $aid ($(wc -c <"$tmp/www/v1/articles/$aid.json" | tr -d ' ') bytes, gzip $(wc -c <"$tmp/www/v1/articles/$aid.json.gz" | tr -d ' ') bytes)."
-echo "nginx ${nport:+(port $nport)}: worker_processes 2, sendfile, open_file_cache, gzip_static, access_log off; articled: --threads 0 (one per core), --access-log false."
+echo "nginx ${nport:+(port $nport)}: worker_processes 2${BENCH_NGINX_CPU_AFFINITY:+, worker_cpu_affinity $BENCH_NGINX_CPU_AFFINITY}, sendfile, open_file_cache, gzip_static, access_log off; articled: --threads 0 (one per core), --access-log false${ARTICLED_CPU_AFFINITY:+, cpu_affinity $ARTICLED_CPU_AFFINITY}${ARTICLED_SCHED_SLICE_US:+, sched_slice_us $ARTICLED_SCHED_SLICE_US}."
 echo "Load average after the run: $(cut -d' ' -f1-3 /proc/loadavg)."
 hwm_bench=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$apid/status")
 echo
