@@ -1,5 +1,7 @@
 #include "server/loop.h"
 
+#include "models/cpus.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <microhttpd.h>
@@ -10,8 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
-
-#include "models/cpus.h"
 
 enum loop_phase { LOOP_RUNNING, LOOP_QUIESCING, LOOP_STOPPING };
 
