@@ -10,9 +10,7 @@
 #include "handlers/service.h"
 #include "server/http.h"
 
-#include <arpa/inet.h>
 #include <criterion/criterion.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,13 +64,8 @@ burst(int port, int nconn, int rounds, int deadline_ms)
 {
     struct conn *cs = calloc((size_t)nconn, sizeof *cs);
     struct pollfd *pf = calloc((size_t)nconn, sizeof *pf);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    for (int i = 0; i < nconn; i++) {
-        cs[i].fd = socket(AF_INET, SOCK_STREAM, 0);
-        cr_assert(cs[i].fd >= 0);
-        cr_assert_eq(connect(cs[i].fd, (struct sockaddr *)&a, sizeof a), 0);
-    }
+    for (int i = 0; i < nconn; i++)
+        cs[i].fd = harness_connect(port);
     static const char req[] = "GET " PATH " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     size_t served = 0;
     char buf[16384];
@@ -175,11 +168,7 @@ healthz_head(int fd, char *buf, size_t size)
 static int
 open_served(void)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    cr_assert_geq(fd, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)lim.port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    int fd = harness_connect(lim.port);
     char head[2048];
     healthz_head(fd, head, sizeof head);
     if (strncmp(head, "HTTP/1.1 200", 12) != 0) {
@@ -290,13 +279,8 @@ Test(connections, spreads_connections_over_the_threads, .timeout = 60)
     harness_start(&h, "data/articles", NULL);
     enum { N = 32 };
     int fds[N];
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)h.port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    for (int i = 0; i < N; i++) {
-        fds[i] = socket(AF_INET, SOCK_STREAM, 0);
-        cr_assert_geq(fds[i], 0);
-        cr_assert_eq(connect(fds[i], (struct sockaddr *)&a, sizeof a), 0);
-    }
+    for (int i = 0; i < N; i++)
+        fds[i] = harness_connect(h.port);
     int first = 0, second = 0;
     for (int i = 0; i < N; i++) {
         long long n = request_number(fds[i]);

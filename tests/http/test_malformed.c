@@ -8,9 +8,7 @@
  * body_timeout are cut off in time. */
 #include "tests/support/harness.h"
 
-#include <arpa/inet.h>
 #include <criterion/criterion.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,17 +26,6 @@ now_ms(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
-}
-
-static int
-connect_to(int port)
-{
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    cr_assert(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
-    return fd;
 }
 
 struct exchange {
@@ -79,7 +66,7 @@ static void
 send_raw(int port, const char *bytes, size_t len, struct exchange *e)
 {
     memset(e, 0, sizeof *e);
-    int fd = connect_to(port);
+    int fd = harness_connect(port);
     double t0 = now_ms();
     for (size_t off = 0; off < len;) {
         ssize_t w = send(fd, bytes + off, len - off, MSG_NOSIGNAL);
@@ -353,7 +340,7 @@ dribble(int port, const char *head, const char *drip, int interval_ms, int limit
         struct exchange *e)
 {
     memset(e, 0, sizeof *e);
-    int fd = connect_to(port);
+    int fd = harness_connect(port);
     double t0 = now_ms();
     if (*head)
         cr_assert(send(fd, head, strlen(head), MSG_NOSIGNAL) > 0);
@@ -413,7 +400,7 @@ Test(deadline, gives_each_request_on_a_kept_alive_connection_its_own_deadline)
 {
     struct harness dh;
     harness_start(&dh, "data/articles", short_deadlines);
-    int fd = connect_to(dh.port);
+    int fd = harness_connect(dh.port);
     static const char req[] = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
     /* Five requests 600 ms apart: 3 s on one connection, each well inside 1 s. */
     for (int i = 0; i < 5; i++) {

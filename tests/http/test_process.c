@@ -1,5 +1,7 @@
 /* The articled binary as an operator runs it: flags, exit codes, signals.
  * ARTICLED_BIN names the binary under test (tools/run-tests.sh sets it). */
+#include "tests/support/harness.h"
+
 #include <cjson/cJSON.h>
 #include <criterion/criterion.h>
 #include <curl/curl.h>
@@ -244,10 +246,7 @@ Test(process, finishes_an_in_flight_request_on_sigterm_then_exits_0)
     int port = serve_sample(&p, NULL);
     cr_assert_not_null(wait_for(&p, "content_loaded", 5000));
     /* A request whose body is still arriving when SIGTERM comes. */
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    int fd = harness_connect(port);
     const char head[] = "POST /v1/annotate HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
                         "Content-Length: 4\r\n\r\nab";
     cr_assert_eq(send(fd, head, sizeof head - 1, MSG_NOSIGNAL), (ssize_t)(sizeof head - 1));

@@ -152,14 +152,21 @@ now_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
 }
 
-char *
-http_raw(const struct harness *h, const char *bytes, size_t len, int timeout_ms)
+int
+harness_connect(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     cr_assert(fd >= 0);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)h->port)};
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+char *
+http_raw(const struct harness *h, const char *bytes, size_t len, int timeout_ms)
+{
+    int fd = harness_connect(h->port);
     for (size_t off = 0; off < len;) {
         ssize_t w = send(fd, bytes + off, len - off, MSG_NOSIGNAL);
         if (w <= 0)

@@ -55,6 +55,9 @@ void http_expect_header(const struct http_reply *r, const char *name, const char
 void http_expect_problem(const struct http_reply *r, long status, const char *code,
                          const char *field);
 
+/* A TCP connection to 127.0.0.1:port (blocking); fails the test when there is none. */
+int harness_connect(int port);
+
 /* Sends raw bytes over a plain socket and returns what came back before the
  * server closed or timeout_ms passed (caller frees). For malformed requests. */
 char *http_raw(const struct harness *h, const char *bytes, size_t len, int timeout_ms);
