@@ -71,6 +71,27 @@ open_connections(struct MHD_Daemon *daemon)
     return info ? info->num_connections : 0;
 }
 
+/* Adds n to *counter, a field of loop counted under its lock, and wakes the
+ * caller waiting for it in wait_count. */
+static void
+count_up(struct loop *loop, unsigned *counter, unsigned n)
+{
+    pthread_mutex_lock(&loop->lock);
+    *counter += n;
+    pthread_cond_broadcast(&loop->changed);
+    pthread_mutex_unlock(&loop->lock);
+}
+
+/* Returns once *counter (see count_up) has reached n. */
+static void
+wait_count(struct loop *loop, const unsigned *counter, unsigned n)
+{
+    pthread_mutex_lock(&loop->lock);
+    while (*counter < n)
+        pthread_cond_wait(&loop->changed, &loop->lock);
+    pthread_mutex_unlock(&loop->lock);
+}
+
 /* With fewer connections than a batch, the thread waits in the daemon's own
  * epoll_wait (MHD_run_wait): one system call a wake-up, as nginx's workers.
  * With more, it waits in poll on the daemon's epoll descriptor and then calls
@@ -84,12 +105,9 @@ run_thread(void *arg)
 {
     struct loop_thread *t = arg;
     struct loop *loop = t->loop;
-    bool sliced = loop->slice_us && cpus_ask_slice(loop->slice_us);
-    pthread_mutex_lock(&loop->lock);
-    loop->started++;
-    loop->sliced += sliced;
-    pthread_cond_broadcast(&loop->changed);
-    pthread_mutex_unlock(&loop->lock);
+    /* sliced before started: loop_start reads it once every thread has started */
+    count_up(loop, &loop->sliced, loop->slice_us && cpus_ask_slice(loop->slice_us));
+    count_up(loop, &loop->started, 1);
     bool quiesced = false;
     unsigned open = 0;
     bool closed = false; /* the last run closed a connection */
@@ -98,10 +116,7 @@ run_thread(void *arg)
         if (phase != LOOP_RUNNING && !quiesced) {
             MHD_quiesce_daemon(t->daemon);
             quiesced = true;
-            pthread_mutex_lock(&loop->lock);
-            loop->quiesced++;
-            pthread_cond_broadcast(&loop->changed);
-            pthread_mutex_unlock(&loop->lock);
+            count_up(loop, &loop->quiesced, 1);
         }
         if (phase == LOOP_STOPPING)
             break;
@@ -138,10 +153,7 @@ loop_quiesce(struct loop *loop)
     for (unsigned i = 0; i < loop->nthreads; i++)
         running += loop->threads[i].running;
     set_phase(loop, LOOP_QUIESCING);
-    pthread_mutex_lock(&loop->lock);
-    while (loop->quiesced < running)
-        pthread_cond_wait(&loop->changed, &loop->lock);
-    pthread_mutex_unlock(&loop->lock);
+    wait_count(loop, &loop->quiesced, running);
     for (unsigned i = 0; i < loop->nthreads; i++) {
         struct loop_thread *t = &loop->threads[i];
         /* A daemon no thread runs lets go here, where nothing else touches it. */
@@ -295,10 +307,7 @@ loop_start(const struct sockaddr *addr, socklen_t addrlen, const struct loop_opt
         if (opt->bind_cpus && cpus_bind(t->id, i))
             loop->bound++;
     }
-    pthread_mutex_lock(&loop->lock); /* so that loop_sliced is final */
-    while (loop->started < threads)
-        pthread_cond_wait(&loop->changed, &loop->lock);
-    pthread_mutex_unlock(&loop->lock);
+    wait_count(loop, &loop->started, threads); /* so that loop_sliced is final */
     return loop;
 fail:
     loop_stop(loop);
