@@ -1,7 +1,9 @@
-/* hash: the one non-cryptographic hash of the project, 64-bit FNV-1a.
+/* hash: the project's stable non-cryptographic hash, 64-bit FNV-1a.
  *
  * Used for hash tables, strong ETags and ids that must be stable across runs
- * and machines (so no seed). Not for anything an attacker must not predict. */
+ * and machines (so no seed). Not for anything an attacker must not predict:
+ * server/peers.c, whose keys are client addresses, mixes them with a seed of
+ * its own. */
 #ifndef ARTICLED_HASH_H
 #define ARTICLED_HASH_H
 
