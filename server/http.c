@@ -642,15 +642,20 @@ send_response(struct exchange *x, struct MHD_Connection *conn, struct response *
         return MHD_NO;
     }
     if (!from_kept) {
-        /* Date first, where libmicrohttpd puts its own; given one, it adds none
-         * (and skips its gmtime_r, see cache_date_now) */
-        MHD_add_response_header(r, MHD_HTTP_HEADER_DATE, date);
+        /* Date first, where libmicrohttpd puts its own; given one there, it
+         * adds none (and skips its gmtime_r, see cache_date_now). A
+         * Connection header goes first of all (0.9.75 inserts it at the
+         * head), and libmicrohttpd then adds a Date of its own: so a closing
+         * response leaves the Date to it, or it would carry two. */
+        bool closes = closes_connection(resp->status);
+        if (!closes)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_DATE, date);
         if (resp->content_type)
             MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, resp->content_type);
         for (size_t i = 0; i < resp->nheaders; i++)
             MHD_add_response_header(r, resp->headers[i].name, resp->headers[i].value);
         MHD_add_response_header(r, "X-Request-Id", x->request_id);
-        if (closes_connection(resp->status))
+        if (closes)
             MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     }
     deadline_arm(x->slot, DEADLINE_NONE, 0);

@@ -78,15 +78,22 @@ send_raw(int port, const char *bytes, size_t len, struct exchange *e)
     close(fd);
 }
 
-static bool
-has_header(const char *out, const char *line)
+/* The header lines of out's first header block that start with line. */
+static int
+count_header(const char *out, const char *line)
 {
     const char *end = strstr(out, "\r\n\r\n");
     size_t n = strlen(line);
+    int found = 0;
     for (const char *p = strstr(out, "\r\n"); p && (!end || p < end); p = strstr(p + 2, "\r\n"))
-        if (strncasecmp(p + 2, line, n) == 0)
-            return true;
-    return false;
+        found += strncasecmp(p + 2, line, n) == 0;
+    return found;
+}
+
+static bool
+has_header(const char *out, const char *line)
+{
+    return count_header(out, line) > 0;
 }
 
 struct probe {
@@ -231,6 +238,7 @@ assert_refused(const char *name, const struct exchange *e, int status, bool prob
         cr_assert(has_header(e->out, "Content-Type: application/problem+json"),
                   "%s: not problem+json: %.400s", name, e->out);
         cr_assert(has_header(e->out, "X-Request-Id: "), "%s: no request id", name);
+        cr_assert_eq(count_header(e->out, "Date: "), 1, "%s: one Date: %.400s", name, e->out);
         cr_assert_not_null(strstr(e->out, "\"type\":\"urn:articled:problem:"), "%s: %s", name,
                            e->out);
     }
