@@ -15,22 +15,30 @@ cpus_usable(void)
     return online > 0 ? (unsigned)online : 1;
 }
 
+unsigned
+cpus_numbers(int *cpu, unsigned cap)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 0;
+    unsigned n = 0;
+    for (int c = 0; c < CPU_SETSIZE && n < cap; c++)
+        if (CPU_ISSET(c, &set))
+            cpu[n++] = c;
+    return n;
+}
+
 bool
 cpus_bind(pthread_t thread, unsigned i)
 {
-    cpu_set_t set;
-    if (sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) == 0)
+    int cpu[CPU_SETSIZE];
+    unsigned n = cpus_numbers(cpu, CPU_SETSIZE);
+    if (n == 0)
         return false;
-    unsigned skip = i % (unsigned)CPU_COUNT(&set);
-    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-        if (!CPU_ISSET(cpu, &set) || skip-- > 0)
-            continue;
-        cpu_set_t one;
-        CPU_ZERO(&one);
-        CPU_SET(cpu, &one);
-        return pthread_setaffinity_np(thread, sizeof one, &one) == 0;
-    }
-    return false;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu[i % n], &one);
+    return pthread_setaffinity_np(thread, sizeof one, &one) == 0;
 }
 
 /* struct sched_attr as the kernel defines it (SCHED_ATTR_SIZE_VER0); glibc

@@ -13,6 +13,11 @@
 /* The CPUs the calling thread may run on; at least 1. */
 unsigned cpus_usable(void);
 
+/* The numbers of the CPUs the calling thread may run on, in increasing order,
+ * into cpu[0..cap); returns how many (0 when the mask cannot be read). The
+ * i-th of them is "the i-th usable CPU" below and in server/steer.h. */
+unsigned cpus_numbers(int *cpu, unsigned cap);
+
 /* Binds thread to the i-th CPU (counted from 0, modulo their number) that
  * the calling thread may run on. False when the mask cannot be read or set;
  * the thread then keeps the mask it has. */
