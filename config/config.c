@@ -32,6 +32,8 @@ static const struct key {
       "bind each HTTP thread to a CPU of its own (when threads are no more than the CPUs)"),
     K(sched_slice_us, KEY_INT, 0, 100000, "0",
       "scheduler time slice HTTP threads ask for, in microseconds (Linux 6.12+); 0 = the kernel's"),
+    K(steer_local_connections, KEY_BOOL, 0, 0, "true",
+      "send a new connection from a loopback address to the HTTP thread of its client's CPU"),
     K(max_connections, KEY_INT, 1, 100000, "1000", "open connections at most, in total"),
     K(max_connections_per_address, KEY_INT, 0, 100000, "0",
       "open connections at most from one client address; 0 = no limit"),

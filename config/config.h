@@ -19,6 +19,8 @@ struct config {
     int threads;            /* 0 = one per usable CPU (models/cpus.h) */
     bool cpu_affinity;      /* bind each HTTP thread to a CPU of its own */
     int sched_slice_us;     /* the slice HTTP threads ask for; 0 = the kernel's */
+    /* new local connections to the thread of their client's CPU (server/steer.h) */
+    bool steer_local_connections;
     int max_connections;
     int max_connections_per_address; /* 0 = no limit */
     int connection_timeout;          /* seconds a connection may sit idle */

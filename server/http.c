@@ -606,6 +606,19 @@ kept_store(struct worker *k, unsigned long long generation, const struct respons
         kept_drop(e);
 }
 
+/* True when conn's client now runs on a CPU another HTTP thread serves
+ * (loop_moved): the response then closes the connection, and the client's
+ * next one goes to that thread (server/steer.h). */
+static bool
+client_moved(const struct exchange *x, struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *fd =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *peer =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    return fd && peer && loop_moved(x->srv->loop, fd->connect_fd, peer->client_addr);
+}
+
 /* Queues resp. held (may be NULL) is a memo entry reference taken over by
  * this call: when resp's body is the entry's, libmicrohttpd sends it without
  * a copy and the reference is dropped when it is done with the bytes. reuse:
@@ -615,7 +628,10 @@ static enum MHD_Result
 send_response(struct exchange *x, struct MHD_Connection *conn, struct response *resp,
               struct memo_entry *held, bool reuse)
 {
-    struct worker *k = reuse && !held && x->snap && keepable(resp) ? worker_here() : NULL;
+    /* only a final 200 or 304 closes for a move: a request that can be sent again */
+    bool keep = reuse && keepable(resp);
+    bool moved = keep && client_moved(x, conn);
+    struct worker *k = keep && !moved && !held && x->snap ? worker_here() : NULL;
     unsigned long long generation = x->snap ? x->snap->generation : 0;
     const char *date = cache_date_now();
     struct MHD_Response *r = k ? kept_find(k, generation, resp, x->request_id, date) : NULL;
@@ -647,7 +663,7 @@ send_response(struct exchange *x, struct MHD_Connection *conn, struct response *
          * Connection header goes first of all (0.9.75 inserts it at the
          * head), and libmicrohttpd then adds a Date of its own: so a closing
          * response leaves the Date to it, or it would carry two. */
-        bool closes = closes_connection(resp->status);
+        bool closes = moved || closes_connection(resp->status);
         if (!closes)
             MHD_add_response_header(r, MHD_HTTP_HEADER_DATE, date);
         if (resp->content_type)
@@ -658,6 +674,8 @@ send_response(struct exchange *x, struct MHD_Connection *conn, struct response *
         if (closes)
             MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
     }
+    if (moved)
+        metrics_connection_moved(x->srv->svc->metrics);
     deadline_arm(x->slot, DEADLINE_NONE, 0);
     x->status = resp->status;
     x->bytes = resp->body_len;
@@ -1410,7 +1428,8 @@ http_start(struct service *svc, const struct route *routes, size_t n, const char
     struct loop_options opt = {.threads = threads,
                                .max_connections = (unsigned)cfg->max_connections,
                                .bind_cpus = cfg->cpu_affinity && threads <= cpus,
-                               .slice_us = (unsigned)cfg->sched_slice_us};
+                               .slice_us = (unsigned)cfg->sched_slice_us,
+                               .steer = cfg->steer_local_connections};
     /* Room for a request at every configured limit, so that it reaches
      * check_form and is refused there (414 or 431 as problem+json), plus room
      * for the response headers; only a request past this gets libmicrohttpd's
@@ -1448,7 +1467,8 @@ http_threads(const struct http_server *srv)
 {
     return (struct http_threads){.threads = loop_threads(srv->loop),
                                  .bound = loop_bound(srv->loop),
-                                 .sliced = loop_sliced(srv->loop)};
+                                 .sliced = loop_sliced(srv->loop),
+                                 .steered = loop_steered(srv->loop)};
 }
 
 void

@@ -25,9 +25,12 @@ struct http_server *http_start(struct service *svc, const struct route *routes, 
 uint16_t http_port(const struct http_server *srv);
 
 /* The HTTP threads: how many, how many are bound to a CPU of their own
- * (cpu_affinity), how many run in the slice they asked for (sched_slice_us). */
+ * (cpu_affinity), how many run in the slice they asked for (sched_slice_us),
+ * and whether new local connections are steered to their client's CPU's
+ * thread (steer_local_connections, server/steer.h). */
 struct http_threads {
     unsigned threads, bound, sliced;
+    bool steered;
 };
 struct http_threads http_threads(const struct http_server *srv);
 

@@ -1,6 +1,7 @@
 #include "server/loop.h"
 
 #include "models/cpus.h"
+#include "server/steer.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -11,6 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 enum loop_phase { LOOP_RUNNING, LOOP_QUIESCING, LOOP_STOPPING };
@@ -22,6 +24,8 @@ struct loop_thread {
     int epoll_fd; /* the daemon's; readable when MHD_run has work */
     pthread_t id;
     bool running;
+    unsigned responses;     /* seen by loop_moved */
+    long long last_move_ms; /* when loop_moved last said yes */
 };
 
 struct loop {
@@ -35,7 +39,8 @@ struct loop {
     unsigned slice_us; /* 0: the kernel's default */
     bool closed;       /* the listening sockets are closed */
     unsigned nthreads;
-    unsigned bound; /* threads bound to a CPU of their own */
+    unsigned bound;      /* threads bound to a CPU of their own */
+    struct steer *steer; /* NULL: connections spread by the kernel's hash */
     struct loop_thread threads[];
 };
 
@@ -50,6 +55,17 @@ struct loop {
  * (docs/operations.md). A batch holds at most the daemon's connections and its
  * listening socket, so below this many connections it cannot be full. */
 #define FEWER_THAN_A_BATCH 120
+
+/* A thread looks at where a local client runs now at every MOVE_SAMPLE-th
+ * response (one getsockopt), and closes a connection for having moved at most
+ * once in MOVE_GAP_MS: a client that keeps changing CPUs costs a reconnection
+ * that often at most, and one that moved once has its connections back with
+ * one thread within about MOVE_GAP_MS each. */
+#define MOVE_SAMPLE 8
+#define MOVE_GAP_MS 10
+
+/* The HTTP thread running here; NULL on other threads. */
+static __thread struct loop_thread *self;
 
 /* How long this thread may sleep before its daemon needs MHD_run: 0 when a
  * connection has data pending, at most TICK_MS. */
@@ -105,6 +121,7 @@ run_thread(void *arg)
 {
     struct loop_thread *t = arg;
     struct loop *loop = t->loop;
+    self = t;
     /* sliced before started: loop_start reads it once every thread has started */
     count_up(loop, &loop->sliced, loop->slice_us && cpus_ask_slice(loop->slice_us));
     count_up(loop, &loop->started, 1);
@@ -179,6 +196,7 @@ loop_stop(struct loop *loop)
         else if (t->daemon)
             MHD_stop_daemon(t->daemon);
     }
+    steer_free(loop->steer);
     pthread_cond_destroy(&loop->changed);
     pthread_mutex_destroy(&loop->lock);
     free(loop);
@@ -278,6 +296,11 @@ loop_start(const struct sockaddr *addr, socklen_t addrlen, const struct loop_opt
         loop->threads[i] = (struct loop_thread){.loop = loop, .listen_fd = -1, .epoll_fd = -1};
     if (open_listeners(loop, addr, addrlen, errstr) != 0)
         goto fail;
+    if (opt->steer && (loop->steer = steer_new(addr->sa_family, threads)) &&
+        !steer_attach(loop->steer, loop->threads[0].listen_fd)) {
+        steer_free(loop->steer);
+        loop->steer = NULL;
+    }
     /* Shared as libmicrohttpd's own thread pool shares it: the first
      * max_connections % threads daemons take one more. */
     for (unsigned i = 0; i < threads; i++) {
@@ -330,6 +353,30 @@ unsigned
 loop_bound(const struct loop *loop)
 {
     return loop->bound;
+}
+
+bool
+loop_steered(const struct loop *loop)
+{
+    return loop->steer != NULL;
+}
+
+bool
+loop_moved(struct loop *loop, int fd, const struct sockaddr *peer)
+{
+    struct loop_thread *t = self;
+    if (!loop->steer || !t || t->loop != loop || ++t->responses % MOVE_SAMPLE != 0)
+        return false;
+    int to = steer_thread_of(loop->steer, fd, peer);
+    if (to < 0 || (unsigned)to == (unsigned)(t - loop->threads))
+        return false;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    long long ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+    if (t->last_move_ms && ms - t->last_move_ms < MOVE_GAP_MS)
+        return false;
+    t->last_move_ms = ms;
+    return true;
 }
 
 unsigned

@@ -37,6 +37,10 @@ struct loop_options {
     /* Each thread asks the scheduler for slices of this many microseconds
      * (cpus_ask_slice); 0: the kernel's default. */
     unsigned slice_us;
+    /* New connections from loopback addresses go to the thread of the CPU
+     * their client runs on (server/steer.h), when there are at least two
+     * threads and no more threads than CPUs. */
+    bool steer;
 };
 
 /* Listens on addr (a socket a thread, backlog 1024 each; IPv6 only for an
@@ -57,6 +61,18 @@ uint16_t loop_port(const struct loop *loop);
 unsigned loop_threads(const struct loop *loop);
 unsigned loop_bound(const struct loop *loop);
 unsigned loop_sliced(const struct loop *loop);
+
+/* Whether new local connections are steered (loop_options.steer, and the
+ * kernel took the steering). */
+bool loop_steered(const struct loop *loop);
+
+/* Called by an HTTP thread of loop as it answers on the connection with
+ * socket fd and client address peer: true when the connection should be
+ * closed after this response because its client now runs on a CPU another
+ * thread serves, so that it reconnects to that one. Looks at one response in
+ * MOVE_SAMPLE and says yes at most once in MOVE_GAP_MS a thread (loop.c);
+ * always false when connections are not steered. */
+bool loop_moved(struct loop *loop, int fd, const struct sockaddr *peer);
 
 /* Stops accepting: returns once every daemon has let go of its listening
  * socket (each thread notices within 50 ms), and the sockets are closed (a connection still in a backlog is

@@ -125,6 +125,7 @@ log_start(const struct service *svc, const struct http_server *srv)
     log_int(&l, "threads", threads.threads);
     log_int(&l, "threads_bound_to_a_cpu", threads.bound);
     log_int(&l, "threads_in_short_slices", threads.sliced);
+    log_str(&l, "local_connections", threads.steered ? "steered" : "hashed");
     log_int(&l, "max_connections", cfg->max_connections);
     log_int(&l, "max_body_bytes", cfg->max_body_bytes);
     log_str(&l, "mode", "epoll, a daemon per thread");

@@ -33,6 +33,7 @@ struct metrics {
     size_t n;
     struct route_counters *per_route; /* SHARDS x (n + 1): the last of each is "no route" */
     uint64_t reload_failures;
+    uint64_t connections_moved;
     const struct memo *memo; /* atomic pointer */
 };
 
@@ -100,6 +101,12 @@ void
 metrics_reload_failed(struct metrics *m)
 {
     __atomic_add_fetch(&m->reload_failures, 1, __ATOMIC_RELAXED);
+}
+
+void
+metrics_connection_moved(struct metrics *m)
+{
+    __atomic_add_fetch(&m->connections_moved, 1, __ATOMIC_RELAXED);
 }
 
 static uint64_t
@@ -210,6 +217,10 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g, struct s
                 "# HELP articled_reload_failures_total Content reloads that failed.\n"
                 "# TYPE articled_reload_failures_total counter\n"
                 "articled_reload_failures_total %llu\n"
+                "# HELP articled_connections_moved_total Connections of local clients closed after a "
+                "response, their client having moved to another HTTP thread's CPU.\n"
+                "# TYPE articled_connections_moved_total counter\n"
+                "articled_connections_moved_total %llu\n"
                 "# HELP articled_resident_memory_bytes Resident memory of the process.\n"
                 "# TYPE articled_resident_memory_bytes gauge\n"
                 "articled_resident_memory_bytes %lld\n"
@@ -217,7 +228,8 @@ metrics_render(const struct metrics *m, const struct metrics_gauges *g, struct s
                 "# TYPE articled_start_time_seconds gauge\n"
                 "articled_start_time_seconds %lld\n",
                 g->articles, (unsigned long long)g->generation, g->snapshot_age_seconds,
-                (unsigned long long)load(&m->reload_failures), resident_bytes(), g->start_time);
+                (unsigned long long)load(&m->reload_failures),
+                (unsigned long long)load(&m->connections_moved), resident_bytes(), g->start_time);
     const struct memo *memo = __atomic_load_n(&m->memo, __ATOMIC_ACQUIRE);
     if (!memo)
         return;

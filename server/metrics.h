@@ -32,6 +32,10 @@ void metrics_watch_memo(struct metrics *m, const struct memo *memo);
 /* Records a failed content reload. */
 void metrics_reload_failed(struct metrics *m);
 
+/* Records a connection closed because its local client moved to another HTTP
+ * thread's CPU (server/steer.h). */
+void metrics_connection_moved(struct metrics *m);
+
 /* The gauges that are read at render time rather than counted. */
 struct metrics_gauges {
     size_t articles;

@@ -74,8 +74,10 @@ build(const struct steer *s, struct sock_filter *code)
     code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, NOT_STEERED);
     code[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SKF_AD_OFF + SKF_AD_CPU);
     for (unsigned i = 0; i < s->ncpus; i++) {
-        code[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)s->cpu[i], 0, 1);
-        code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, (uint32_t)s->thread_of[s->cpu[i]]);
+        code[n++] =
+            (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)s->cpu[i], 0, 1);
+        code[n++] =
+            (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, (uint32_t)s->thread_of[s->cpu[i]]);
     }
     code[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, NOT_STEERED);
     return n;

@@ -8,10 +8,13 @@
 
 #include "handlers/routes.h"
 #include "handlers/service.h"
+#include "models/cpus.h"
 #include "server/http.h"
 
 #include <criterion/criterion.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -26,6 +29,7 @@ struct conn {
     size_t head_len;
     size_t body_want, body_got;
     bool have_head, done;
+    bool closes; /* the response said Connection: close (steering, server/steer.h) */
 };
 
 static double
@@ -54,11 +58,15 @@ feed(struct conn *c, const char *buf, size_t n)
         }
     }
     c->body_got += n - i;
-    if (c->have_head && c->body_got >= c->body_want)
+    if (c->have_head && c->body_got >= c->body_want) {
         c->done = strncmp(c->head, "HTTP/1.1 200", 12) == 0;
+        c->closes = strcasestr(c->head, "\r\nConnection: close") != NULL;
+    }
 }
 
-/* Returns the number of complete 200 responses over `rounds` rounds. */
+/* Returns the number of complete 200 responses over `rounds` rounds. A
+ * connection the server closes after a response, as HTTP allows, is opened
+ * again for the next round, as clients do. */
 static size_t
 burst(int port, int nconn, int rounds, int deadline_ms)
 {
@@ -72,6 +80,11 @@ burst(int port, int nconn, int rounds, int deadline_ms)
     for (int r = 0; r < rounds; r++) {
         size_t left = (size_t)nconn;
         for (int i = 0; i < nconn; i++) {
+            if (cs[i].closes) {
+                close(cs[i].fd);
+                cs[i].fd = harness_connect(port);
+                cs[i].closes = false;
+            }
             cs[i].head_len = cs[i].body_got = 0;
             cs[i].have_head = cs[i].done = false;
             if (send(cs[i].fd, req, sizeof req - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof req - 1)) {
@@ -268,15 +281,24 @@ request_number(int fd)
     return dash ? strtoll(dash + 1, NULL, 16) : -1;
 }
 
+static void
+hashed(struct config *cfg)
+{
+    cfg->threads = 2;
+    cfg->steer_local_connections = false;
+}
+
 /* Each HTTP thread takes request ids in blocks of 1,024 (server/http.c), so
  * the first thread to answer numbers its requests from 1 and the second from
  * 1,025: 32 connections opened at once must reach both, in shares near
  * half. With one listening socket shared by the threads, whichever woke first
- * could take them all (it did in 1 of 5 runs on an idle machine). */
+ * could take them all (it did in 1 of 5 runs on an idle machine). Local
+ * connections are steered by default, which sends those of a client on one
+ * CPU to one thread (below); the hash is what every other connection gets. */
 Test(connections, spreads_connections_over_the_threads, .timeout = 60)
 {
     struct harness h;
-    harness_start(&h, "data/articles", NULL);
+    harness_start(&h, "data/articles", hashed);
     enum { N = 32 };
     int fds[N];
     for (int i = 0; i < N; i++)
@@ -315,5 +337,54 @@ Test(connections, refuses_to_start_a_second_server_on_a_port_in_use, .timeout = 
         http_stop(second, 0);
     else
         cr_expect(why && strstr(why, "in use"), "the reason: %s", why ? why : "(none)");
+    harness_stop(&h);
+}
+
+static void
+pin(int cpu)
+{
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    cr_assert_eq(pthread_setaffinity_np(pthread_self(), sizeof one, &one), 0);
+    sched_yield(); /* now running there */
+}
+
+static void
+two_threads(struct config *cfg)
+{
+    cfg->threads = 2; /* steer_local_connections as by default */
+}
+
+/* 16 connections from a client on the first CPU and 16 from one on the
+ * second (server/steer.h): each set is served by one thread, a different
+ * one, told apart by their request id blocks as above. */
+Test(connections, gives_each_cpus_local_clients_a_thread_of_their_own, .timeout = 60)
+{
+    int cpu[CPU_SETSIZE];
+    if (cpus_numbers(cpu, CPU_SETSIZE) < 2)
+        cr_skip_test("one usable CPU: nothing to steer");
+    struct harness h;
+    harness_start(&h, "data/articles", two_threads);
+    enum { N = 16 };
+    int fds[2][N];
+    bool low[2][N]; /* answered from the first block of ids */
+    for (int side = 0; side < 2; side++) {
+        pin(cpu[side]);
+        for (int i = 0; i < N; i++)
+            fds[side][i] = harness_connect(h.port);
+    }
+    for (int side = 0; side < 2; side++) {
+        pin(cpu[side]);
+        for (int i = 0; i < N; i++) {
+            long long n = request_number(fds[side][i]);
+            cr_assert_gt(n, 0, "CPU %d, connection %d: an answer with a request id", cpu[side], i);
+            low[side][i] = n <= 1024;
+            cr_expect_eq(low[side][i], low[side][0], "CPU %d: connection %d on another thread",
+                         cpu[side], i);
+            close(fds[side][i]);
+        }
+    }
+    cr_expect_neq(low[0][0], low[1][0], "the two CPUs' clients on different threads");
     harness_stop(&h);
 }

@@ -1,20 +1,27 @@
 /* How the HTTP threads are placed and scheduled (server/loop.c, models/cpus.c):
  * how many there are by default, the CPU each is bound to (cpu_affinity) and
  * the slice each asks for (sched_slice_us). Read back from the kernel, through
- * /proc/self/task and sched_getattr, for the threads named articled-httpN. */
+ * /proc/self/task and sched_getattr, for the threads named articled-httpN.
+ * And the steering of local connections (server/steer.c): a client that
+ * moves to another CPU has its connection closed, once, and its next one
+ * stays. */
 #include "tests/support/harness.h"
 #include "tests/support/threadinfo.h"
 
 #include "handlers/service.h"
+#include "models/cpus.h"
 #include "server/http.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 enum { MAX_FOUND = 64 };
@@ -173,5 +180,170 @@ Test(scheduling, http_threads_ask_for_the_configured_slice, .timeout = 60)
     cr_expect_eq(http_threads(h.http).sliced, 0, "0 asks for nothing");
     for (size_t i = 0; i < n && has_slices; i++)
         cr_expect_neq(threadinfo_slice_ns(t[i].tid, NULL), 250000, "the kernel's own slice");
+    harness_stop(&h);
+}
+
+static void
+pin(int cpu)
+{
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    cr_assert_eq(pthread_setaffinity_np(pthread_self(), sizeof one, &one), 0);
+    sched_yield(); /* now running there */
+}
+
+/* GET path over the keep-alive connection fd, the whole response read:
+ * true when it closes the connection (Connection: close). Fails the test
+ * unless it is a 200. */
+static bool
+get_closes(int fd, const char *path)
+{
+    char req[256];
+    int n = snprintf(req, sizeof req, "GET %s HTTP/1.1\r\nHost: test\r\n\r\n", path);
+    cr_assert_eq(send(fd, req, (size_t)n, MSG_NOSIGNAL), n);
+    static char buf[1 << 17];
+    size_t got = 0;
+    char *end = NULL;
+    while (!end) {
+        cr_assert_lt(got, sizeof buf - 1, "headers fit");
+        ssize_t r = recv(fd, buf + got, sizeof buf - 1 - got, 0);
+        cr_assert_gt(r, 0, "a response before the connection closed");
+        got += (size_t)r;
+        buf[got] = '\0';
+        end = strstr(buf, "\r\n\r\n");
+    }
+    cr_assert_eq(strncmp(buf, "HTTP/1.1 200", 12), 0, "%.40s", buf);
+    *end = '\0'; /* the header block alone from here */
+    const char *cl = strcasestr(buf, "\r\nContent-Length:");
+    cr_assert_not_null(cl);
+    size_t want = (size_t)(end + 4 - buf) + strtoul(cl + 17, NULL, 10);
+    cr_assert_leq(want, sizeof buf - 1, "the body fits");
+    while (got < want) {
+        ssize_t r = recv(fd, buf + got, want - got, 0);
+        cr_assert_gt(r, 0, "the whole body");
+        got += (size_t)r;
+    }
+    return strcasestr(buf, "\r\nConnection: close") != NULL;
+}
+
+/* The path of the first article of the list. */
+static void
+first_article(const struct harness *h, char *path, size_t cap)
+{
+    struct http_reply r;
+    http_call(h, "GET", "/v1/articles?per_page=1", NULL, NULL, &r);
+    cJSON *list = http_json(&r);
+    const cJSON *id =
+        cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(list, "items"), 0), "id");
+    cr_assert(cJSON_IsString(id));
+    snprintf(path, cap, "/v1/articles/%s", id->valuestring);
+    cJSON_Delete(list);
+    http_reply_free(&r);
+}
+
+/* articled_connections_moved_total from GET /metrics. */
+static long
+moved_total(const struct harness *h)
+{
+    struct http_reply r;
+    http_call(h, "GET", "/metrics", NULL, NULL, &r);
+    static const char name[] = "\narticled_connections_moved_total ";
+    const char *line = strstr(r.body, name);
+    cr_assert_not_null(line, "the counter is exported");
+    long v = strtol(line + sizeof name - 1, NULL, 10);
+    http_reply_free(&r);
+    return v;
+}
+
+enum { REQUESTS = 64 }; /* a thread looks at one response in 8 (server/loop.c) */
+
+static void
+steered(struct config *cfg)
+{
+    cfg->threads = 2; /* and steer_local_connections as by default */
+}
+
+Test(scheduling, closes_the_connection_of_a_client_that_moved_to_another_threads_cpu, .timeout = 60)
+{
+    int cpu[CPU_SETSIZE];
+    if (cpus_numbers(cpu, CPU_SETSIZE) < 2)
+        cr_skip_test("one usable CPU: nothing to steer");
+    struct harness h;
+    harness_start(&h, "data/articles", steered);
+    cr_assert(http_threads(h.http).steered, "two threads, two CPUs: steered by default");
+    char path[256];
+    first_article(&h, path, sizeof path);
+
+    pin(cpu[0]);
+    int fd = harness_connect(h.port);
+    for (int i = 0; i < REQUESTS; i++)
+        cr_assert(!get_closes(fd, path), "request %d: a client that stays keeps its connection", i);
+    pin(cpu[1]);
+    int closed_at = -1;
+    for (int i = 0; i < REQUESTS && closed_at < 0; i++)
+        if (get_closes(fd, path))
+            closed_at = i;
+    cr_assert_geq(closed_at, 0, "moved to the other thread's CPU: closed within %d requests",
+                  REQUESTS);
+    close(fd);
+    /* the new connection is steered from where the client runs now */
+    for (int c = 0; c < 4; c++) {
+        fd = harness_connect(h.port);
+        for (int i = 0; i < REQUESTS; i++)
+            cr_assert(!get_closes(fd, path), "connection %d, request %d: with its thread", c, i);
+        close(fd);
+    }
+    long moved = moved_total(&h);
+    cr_expect_eq(moved, 1, "one connection moved, not %ld", moved);
+    harness_stop(&h);
+}
+
+static void
+not_steered(struct config *cfg)
+{
+    cfg->threads = 2;
+    cfg->steer_local_connections = false;
+}
+
+Test(scheduling, leaves_connections_where_they_are_when_steering_is_off, .timeout = 60)
+{
+    int cpu[CPU_SETSIZE];
+    if (cpus_numbers(cpu, CPU_SETSIZE) < 2)
+        cr_skip_test("one usable CPU: nothing to steer");
+    struct harness h;
+    harness_start(&h, "data/articles", not_steered);
+    cr_assert(!http_threads(h.http).steered);
+    char path[256];
+    first_article(&h, path, sizeof path);
+    for (int c = 0; c < 4; c++) {
+        pin(cpu[c % 2]);
+        int fd = harness_connect(h.port);
+        pin(cpu[(c + 1) % 2]);
+        for (int i = 0; i < REQUESTS; i++)
+            cr_assert(!get_closes(fd, path), "connection %d, request %d: never moved", c, i);
+        close(fd);
+    }
+    cr_expect_eq(moved_total(&h), 0);
+    harness_stop(&h);
+}
+
+static unsigned more_than_the_cpus;
+
+static void
+more_threads_than_cpus(struct config *cfg)
+{
+    cfg->threads = (int)more_than_the_cpus;
+}
+
+/* Some threads would get no local connection: all are left to the hash. */
+Test(scheduling, steers_only_with_no_more_threads_than_cpus, .timeout = 60)
+{
+    int cpu[CPU_SETSIZE];
+    more_than_the_cpus = cpus_numbers(cpu, CPU_SETSIZE) + 1;
+    struct harness h;
+    harness_start(&h, "data/articles", more_threads_than_cpus);
+    cr_expect_eq(http_threads(h.http).threads, more_than_the_cpus);
+    cr_expect(!http_threads(h.http).steered);
     harness_stop(&h);
 }
