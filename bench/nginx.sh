@@ -310,10 +310,15 @@ slice() { # server url header conns label
 # The same with h2load --h1, for the 304 case: articled's 304 carries the
 # Content-Length of the 200 (RFC 9110 8.6 allows it) and wrk 4.1's parser then
 # waits for that many body bytes and stalls (0 requests). Percentiles come from
-# h2load's per-request log.
+# h2load's per-request log. A fixed count of requests (BENCH_SECONDS x 100,000,
+# about as long as a wrk slice), not h2load's timing mode: with -D, h2load
+# (nghttp2 1.52) hangs after its duration when a server closed a keep-alive
+# connection during the run and h2load was reconnecting as it ended (nginx at
+# keepalive_requests 500 did it in 1 run of 6, as articled's moved local
+# connections do: docs/operations.md, "Steering"); with -n, 0 hangs in 25.
 slice_h2() { # server url header conns label
     c0=$(cpu_of "$1")
-    out=$(timeout $((secs + 15)) h2load --h1 -t"$wthreads" -c"$4" -D"$secs" --warm-up-time=0 \
+    out=$(timeout $((secs + 15)) h2load --h1 -t"$wthreads" -c"$4" -n $((secs * 100000)) \
         ${3:+-H "$3"} --log-file="$tmp/h2.log" "$2" </dev/null 2>&1) || true
     c1=$(cpu_of "$1")
     lat=$(cut -f3 "$tmp/h2.log" 2>/dev/null | sort -n | awk '{ v[NR] = $1 } END {
