@@ -4,7 +4,8 @@
  * (MHD_run_wait, or poll on the daemon's epoll descriptor and MHD_run when a
  * full batch of events is possible: server/loop.c), with a listening
  * socket of its own on the shared port (SO_REUSEPORT), so the kernel spreads
- * new connections over the threads. This module opens and owns the sockets.
+ * new connections over the threads, or sends a local one to the thread of its
+ * client's CPU (server/steer.h). This module opens and owns the sockets.
  * libmicrohttpd's own threads would walk every connection of a thread at each
  * wake-up (poll mode), or stall when a multiple of 128 connections are ready
  * at once (its epoll mode, 0.9.75): docs/operations.md, "Concurrency". A

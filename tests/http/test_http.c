@@ -771,6 +771,8 @@ Test(http, exposes_metrics_in_the_prometheus_text_format)
         "articled_snapshot_generation 1\n",
         "articled_snapshot_age_seconds ",
         "articled_reload_failures_total 0\n",
+        "# TYPE articled_connections_moved_total counter\n",
+        "articled_connections_moved_total ",
         "articled_resident_memory_bytes ",
     };
     /* A request is counted when its response has been sent, which may be
