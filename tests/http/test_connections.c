@@ -5,6 +5,7 @@
  * on the same connections. A stall shows as responses missing when a round's
  * deadline passes, not as a slow figure. */
 #include "tests/support/harness.h"
+#include "tests/support/threadinfo.h"
 
 #include "handlers/routes.h"
 #include "handlers/service.h"
@@ -13,7 +14,6 @@
 
 #include <criterion/criterion.h>
 #include <poll.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -341,16 +341,6 @@ Test(connections, refuses_to_start_a_second_server_on_a_port_in_use, .timeout = 
 }
 
 static void
-pin(int cpu)
-{
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(cpu, &one);
-    cr_assert_eq(pthread_setaffinity_np(pthread_self(), sizeof one, &one), 0);
-    sched_yield(); /* now running there */
-}
-
-static void
 two_threads(struct config *cfg)
 {
     cfg->threads = 2; /* steer_local_connections as by default */
@@ -370,12 +360,12 @@ Test(connections, gives_each_cpus_local_clients_a_thread_of_their_own, .timeout 
     int fds[2][N];
     bool low[2][N]; /* answered from the first block of ids */
     for (int side = 0; side < 2; side++) {
-        pin(cpu[side]);
+        threadinfo_pin(cpu[side]);
         for (int i = 0; i < N; i++)
             fds[side][i] = harness_connect(h.port);
     }
     for (int side = 0; side < 2; side++) {
-        pin(cpu[side]);
+        threadinfo_pin(cpu[side]);
         for (int i = 0; i < N; i++) {
             long long n = request_number(fds[side][i]);
             cr_assert_gt(n, 0, "CPU %d, connection %d: an answer with a request id", cpu[side], i);

@@ -14,7 +14,6 @@
 
 #include <criterion/criterion.h>
 #include <dirent.h>
-#include <pthread.h>
 #include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -183,16 +182,6 @@ Test(scheduling, http_threads_ask_for_the_configured_slice, .timeout = 60)
     harness_stop(&h);
 }
 
-static void
-pin(int cpu)
-{
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(cpu, &one);
-    cr_assert_eq(pthread_setaffinity_np(pthread_self(), sizeof one, &one), 0);
-    sched_yield(); /* now running there */
-}
-
 /* GET path over the keep-alive connection fd, the whole response read:
  * true when it closes the connection (Connection: close). Fails the test
  * unless it is a 200. */
@@ -264,22 +253,31 @@ steered(struct config *cfg)
     cfg->threads = 2; /* and steer_local_connections as by default */
 }
 
+/* Starts h with tweak on a machine of two usable CPUs or more (their numbers
+ * into cpu), and puts the path of an article in path; skips the test on one. */
+static void
+start_on_two_cpus(struct harness *h, void (*tweak)(struct config *), int *cpu, char *path,
+                  size_t cap)
+{
+    if (cpus_numbers(cpu, CPU_SETSIZE) < 2)
+        cr_skip_test("one usable CPU: nothing to steer");
+    harness_start(h, "data/articles", tweak);
+    first_article(h, path, cap);
+}
+
 Test(scheduling, closes_the_connection_of_a_client_that_moved_to_another_threads_cpu, .timeout = 60)
 {
     int cpu[CPU_SETSIZE];
-    if (cpus_numbers(cpu, CPU_SETSIZE) < 2)
-        cr_skip_test("one usable CPU: nothing to steer");
-    struct harness h;
-    harness_start(&h, "data/articles", steered);
-    cr_assert(http_threads(h.http).steered, "two threads, two CPUs: steered by default");
     char path[256];
-    first_article(&h, path, sizeof path);
+    struct harness h;
+    start_on_two_cpus(&h, steered, cpu, path, sizeof path);
+    cr_assert(http_threads(h.http).steered, "two threads, two CPUs: steered by default");
 
-    pin(cpu[0]);
+    threadinfo_pin(cpu[0]);
     int fd = harness_connect(h.port);
     for (int i = 0; i < REQUESTS; i++)
         cr_assert(!get_closes(fd, path), "request %d: a client that stays keeps its connection", i);
-    pin(cpu[1]);
+    threadinfo_pin(cpu[1]);
     int closed_at = -1;
     for (int i = 0; i < REQUESTS && closed_at < 0; i++)
         if (get_closes(fd, path))
@@ -309,17 +307,14 @@ not_steered(struct config *cfg)
 Test(scheduling, leaves_connections_where_they_are_when_steering_is_off, .timeout = 60)
 {
     int cpu[CPU_SETSIZE];
-    if (cpus_numbers(cpu, CPU_SETSIZE) < 2)
-        cr_skip_test("one usable CPU: nothing to steer");
-    struct harness h;
-    harness_start(&h, "data/articles", not_steered);
-    cr_assert(!http_threads(h.http).steered);
     char path[256];
-    first_article(&h, path, sizeof path);
+    struct harness h;
+    start_on_two_cpus(&h, not_steered, cpu, path, sizeof path);
+    cr_assert(!http_threads(h.http).steered);
     for (int c = 0; c < 4; c++) {
-        pin(cpu[c % 2]);
+        threadinfo_pin(cpu[c % 2]);
         int fd = harness_connect(h.port);
-        pin(cpu[(c + 1) % 2]);
+        threadinfo_pin(cpu[(c + 1) % 2]);
         for (int i = 0; i < REQUESTS; i++)
             cr_assert(!get_closes(fd, path), "connection %d, request %d: never moved", c, i);
         close(fd);

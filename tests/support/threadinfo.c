@@ -1,6 +1,7 @@
 #include "tests/support/threadinfo.h"
 
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -30,4 +31,14 @@ threadinfo_slice_ns(pid_t tid, unsigned *policy)
     if (policy)
         *policy = a.policy;
     return a.runtime;
+}
+
+void
+threadinfo_pin(int cpu)
+{
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    cr_assert_eq(pthread_setaffinity_np(pthread_self(), sizeof one, &one), 0, "pin to CPU %d", cpu);
+    sched_yield(); /* the kernel has moved it before the call returns; this is for certainty */
 }

@@ -4,6 +4,7 @@
  * backlog a connection lands in is the thread it was steered to. */
 #include "models/cpus.h"
 #include "server/steer.h"
+#include "tests/support/threadinfo.h"
 
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -11,7 +12,6 @@
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <pthread.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -92,16 +92,6 @@ group_accept(const struct group *g, int *conn)
     return -1;
 }
 
-static void
-pin(int cpu)
-{
-    cpu_set_t one;
-    CPU_ZERO(&one);
-    CPU_SET(cpu, &one);
-    cr_assert_eq(pthread_setaffinity_np(pthread_self(), sizeof one, &one), 0);
-    sched_yield(); /* now running there */
-}
-
 /* A blocking connection to g from the calling thread, from source address
  * from (NULL: the loopback one). */
 static int
@@ -142,7 +132,7 @@ lands_with_the_thread_of_its_cpu(int family)
     cr_assert(steer_attach(s, g.fd[0]), "the kernel takes the program: %s", strerror(errno));
     for (unsigned round = 0; round < 3; round++)
         for (unsigned i = 0; i < ncpus; i++) {
-            pin(cpu[i]);
+            threadinfo_pin(cpu[i]);
             int c = dial(&g, NULL, 0), conn = -1;
             int got = group_accept(&g, &conn);
             cr_assert_eq(got, (int)(i % threads), "from CPU %d: socket %d, want %u", cpu[i], got,
@@ -179,14 +169,14 @@ Test(steer, follows_a_client_that_moved)
     struct steer *s = steer_new(AF_INET, 2);
     cr_assert_not_null(s);
     cr_assert(steer_attach(s, g.fd[0]));
-    pin(cpu[0]);
+    threadinfo_pin(cpu[0]);
     int c = dial(&g, NULL, 0), conn = -1;
     cr_assert_eq(group_accept(&g, &conn), 0);
     struct sockaddr_storage peer;
     socklen_t plen = sizeof peer;
     cr_assert_eq(getpeername(conn, (struct sockaddr *)&peer, &plen), 0);
     cr_expect_eq(steer_thread_of(s, conn, (struct sockaddr *)&peer), 0);
-    pin(cpu[1]);
+    threadinfo_pin(cpu[1]);
     cr_assert_eq(write(c, "x", 1), 1);
     char byte;
     cr_assert_eq(read(conn, &byte, 1), 1);
@@ -234,7 +224,7 @@ Test(steer, leaves_other_sources_to_the_hash)
     cr_assert(group_open(&g, AF_INET, 2));
     struct steer *s = steer_new(AF_INET, 2);
     cr_assert(steer_attach(s, g.fd[0]));
-    pin(cpu[0]);
+    threadinfo_pin(cpu[0]);
     unsigned landed[2] = {0, 0};
     for (int i = 0; i < 32; i++) {
         int c = dial(&g, (struct sockaddr *)&from, sizeof from), conn = -1;
