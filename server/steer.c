@@ -7,6 +7,7 @@
 #include <sched.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* What the program returns for a connection it leaves alone: an index past
  * the group's sockets, for which the kernel falls back to its hash. */
@@ -90,7 +91,10 @@ steer_attach(const struct steer *s, int listen_fd)
     struct sock_filter *code = calloc(12 + 2 * (size_t)s->ncpus, sizeof *code);
     if (!code)
         return false;
-    struct sock_fprog prog = {.len = (unsigned short)build(s, code), .filter = code};
+    struct sock_fprog prog;
+    memset(&prog, 0, sizeof prog); /* its padding reaches the kernel too */
+    prog.len = (unsigned short)build(s, code);
+    prog.filter = code;
     bool ok = setsockopt(listen_fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof prog) == 0;
     free(code);
     return ok;
