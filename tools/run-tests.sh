@@ -34,6 +34,9 @@ for t in "$@"; do
     if [ "$rc" -ne 0 ] || [ -z "$syn" ]; then
         status=1
         [ -z "$syn" ] && { failed=$((failed + 1)); printf '%s\n' "$out" | tail -n 30; }
+        # what each failed assertion said, so that a CI log tells why
+        printf '%s\n' "$out" | grep -A6 '^\[----\] .*Assertion Failed' | head -n 60 |
+            sed "s|^|$(basename "$t"): |" || true
     fi
 done
 echo "$b: $passed passed, $failed failed"
