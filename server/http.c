@@ -606,19 +606,6 @@ kept_store(struct worker *k, unsigned long long generation, const struct respons
         kept_drop(e);
 }
 
-/* True when conn's client now runs on a CPU another HTTP thread serves
- * (loop_moved): the response then closes the connection, and the client's
- * next one goes to that thread (server/steer.h). */
-static bool
-client_moved(const struct exchange *x, struct MHD_Connection *conn)
-{
-    const union MHD_ConnectionInfo *fd =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-    const union MHD_ConnectionInfo *peer =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    return fd && peer && loop_moved(x->srv->loop, fd->connect_fd, peer->client_addr);
-}
-
 /* Queues resp. held (may be NULL) is a memo entry reference taken over by
  * this call: when resp's body is the entry's, libmicrohttpd sends it without
  * a copy and the reference is dropped when it is done with the bytes. reuse:
@@ -628,9 +615,12 @@ static enum MHD_Result
 send_response(struct exchange *x, struct MHD_Connection *conn, struct response *resp,
               struct memo_entry *held, bool reuse)
 {
-    /* only a final 200 or 304 closes for a move: a request that can be sent again */
+    /* When conn's client now runs on a CPU another HTTP thread serves, the
+     * response closes the connection and the client's next one goes to that
+     * thread (loop_moved, server/steer.h); only a final 200 or 304 does, the
+     * answer to a request that can be sent again. */
     bool keep = reuse && keepable(resp);
-    bool moved = keep && client_moved(x, conn);
+    bool moved = keep && loop_moved(x->srv->loop, conn);
     struct worker *k = keep && !moved && !held && x->snap ? worker_here() : NULL;
     unsigned long long generation = x->snap ? x->snap->generation : 0;
     const char *date = cache_date_now();

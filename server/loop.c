@@ -362,12 +362,18 @@ loop_steered(const struct loop *loop)
 }
 
 bool
-loop_moved(struct loop *loop, int fd, const struct sockaddr *peer)
+loop_moved(struct loop *loop, struct MHD_Connection *conn)
 {
     struct loop_thread *t = self;
     if (!loop->steer || !t || t->loop != loop || ++t->responses % MOVE_SAMPLE != 0)
         return false;
-    int to = steer_thread_of(loop->steer, fd, peer);
+    const union MHD_ConnectionInfo *fd =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *peer =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!fd || !peer)
+        return false;
+    int to = steer_thread_of(loop->steer, fd->connect_fd, peer->client_addr);
     if (to < 0 || (unsigned)to == (unsigned)(t - loop->threads))
         return false;
     struct timespec now;

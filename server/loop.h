@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+struct MHD_Connection;
 struct MHD_Daemon;
 struct loop;
 
@@ -67,13 +68,13 @@ unsigned loop_sliced(const struct loop *loop);
  * kernel took the steering). */
 bool loop_steered(const struct loop *loop);
 
-/* Called by an HTTP thread of loop as it answers on the connection with
- * socket fd and client address peer: true when the connection should be
- * closed after this response because its client now runs on a CPU another
- * thread serves, so that it reconnects to that one. Looks at one response in
- * MOVE_SAMPLE and says yes at most once in MOVE_GAP_MS a thread (loop.c);
- * always false when connections are not steered. */
-bool loop_moved(struct loop *loop, int fd, const struct sockaddr *peer);
+/* Called by an HTTP thread of loop as it answers on conn: true when the
+ * connection should be closed after this response because its client now
+ * runs on a CPU another thread serves, so that it reconnects to that one.
+ * Looks at one response in MOVE_SAMPLE (only then at the connection) and says
+ * yes at most once in MOVE_GAP_MS a thread (loop.c); always false when
+ * connections are not steered. */
+bool loop_moved(struct loop *loop, struct MHD_Connection *conn);
 
 /* Stops accepting: returns once every daemon has let go of its listening
  * socket (each thread notices within 50 ms), and the sockets are closed (a connection still in a backlog is
